@@ -1,0 +1,1 @@
+"""Landing of machine run reports: shared by the local CLI and the S3-triggered Lambda."""

@@ -1,0 +1,159 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='machine_day_id',
+    )
+}}
+
+{#
+    One row per machine per local day (in its branch's time zone), from the day of its
+    first kept report to the day of its last. A report that changed on the timeline
+    touches only the days between its neighbours: an incremental build recomputes those
+    days and no others.
+#}
+
+with
+
+branches as (
+    select * from {{ ref('branches') }}
+),
+
+changed_reports as (
+    select * from {{ ref('int_run_reports_sequenced') }}
+    {% if is_incremental() %}
+        where {{ built_since_last_build() }}
+    {% endif %}
+),
+
+changed_stretches as (
+    select
+        changed_reports.branch_id,
+        changed_reports.machine_id,
+        coalesce(branches.timezone, '{{ var("default_timezone") }}') as timezone,
+        coalesce(changed_reports.prev_reported_at, changed_reports.reported_at) as stretch_start_at,
+        coalesce(changed_reports.next_reported_at, changed_reports.reported_at) as stretch_end_at
+    from changed_reports
+    left join branches
+        on changed_reports.branch_id = branches.branch_id
+),
+
+local_stretches as (
+    select
+        branch_id,
+        machine_id,
+        timezone,
+        cast({{ utc_to_local('stretch_start_at', 'timezone') }} as date) as first_local_date,
+        cast({{ utc_to_local('stretch_end_at', 'timezone') }} as date) as last_local_date
+    from changed_stretches
+),
+
+affected_days as (
+    select distinct
+        local_stretches.branch_id,
+        local_stretches.machine_id,
+        local_stretches.timezone,
+        cast(days.day_value as date) as report_date
+    from local_stretches
+    cross join
+        unnest({{ date_series('local_stretches.first_local_date', 'local_stretches.last_local_date') }})
+        as days (day_value)
+),
+
+day_bounds as (
+    select
+        branch_id,
+        machine_id,
+        timezone,
+        report_date,
+        {{ local_to_utc('cast(report_date as timestamp)', 'timezone') }} as day_start_at,
+        {{ local_to_utc('cast(' ~ add_days('report_date', 1) ~ ' as timestamp)', 'timezone') }}
+        as day_end_at
+    from affected_days
+),
+
+machine_bounds as (
+    select
+        branch_id,
+        machine_id,
+        min(day_start_at) as first_day_start_at,
+        max(day_end_at) as last_day_end_at
+    from day_bounds
+    group by branch_id, machine_id
+),
+
+runs as (
+    select
+        timeline.branch_id,
+        timeline.machine_id,
+        timeline.reported_at as started_at,
+        case when timeline.report_role = 'run_start' then timeline.next_reported_at end as stopped_at
+    from {{ ref('int_run_reports_sequenced') }} as timeline
+    inner join machine_bounds
+        on
+            timeline.branch_id = machine_bounds.branch_id
+            and timeline.machine_id = machine_bounds.machine_id
+    where
+        timeline.report_role in ('run_start', 'open_run_start')
+        and timeline.reported_at < machine_bounds.last_day_end_at
+        and (
+            timeline.report_role = 'open_run_start'
+            or timeline.next_reported_at > machine_bounds.first_day_start_at
+        )
+),
+
+day_runs as (
+    select
+        day_bounds.branch_id,
+        day_bounds.machine_id,
+        day_bounds.timezone,
+        day_bounds.report_date,
+        day_bounds.day_start_at,
+        day_bounds.day_end_at,
+        coalesce(sum(
+            case
+                when runs.stopped_at is not null
+                    then {{ seconds_between(
+                        'greatest(runs.started_at, day_bounds.day_start_at)',
+                        'least(runs.stopped_at, day_bounds.day_end_at)'
+                    ) }}
+                else 0
+            end
+        ), 0) as uptime_seconds,
+        count(
+            case when runs.started_at >= day_bounds.day_start_at then runs.started_at end
+        ) as runs_started
+    from day_bounds
+    left join runs
+        on
+            day_bounds.branch_id = runs.branch_id
+            and day_bounds.machine_id = runs.machine_id
+            and runs.started_at < day_bounds.day_end_at
+            and (runs.stopped_at is null or runs.stopped_at > day_bounds.day_start_at)
+    group by
+        day_bounds.branch_id,
+        day_bounds.machine_id,
+        day_bounds.timezone,
+        day_bounds.report_date,
+        day_bounds.day_start_at,
+        day_bounds.day_end_at
+),
+
+final as (
+    select
+        branch_id || ':' || machine_id || ':' || cast(report_date as varchar) as machine_day_id,
+        branch_id,
+        machine_id,
+        timezone,
+        cast(uptime_seconds as double) as uptime_seconds,
+        cast(runs_started as bigint) as runs_started,
+        cast({{ seconds_between('day_start_at', 'day_end_at') }} as bigint) as day_seconds,
+        cast(uptime_seconds as double)
+        / {{ seconds_between('day_start_at', 'day_end_at') }} as availability,
+        report_date,
+        day_start_at,
+        day_end_at,
+        {{ build_timestamp() }} as _built_at
+    from day_runs
+)
+
+select * from final

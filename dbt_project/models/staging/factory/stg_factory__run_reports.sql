@@ -1,0 +1,120 @@
+{{
+    config(
+        unique_key='raw_row_id',
+    )
+}}
+
+with
+
+raw_lines as (
+    select
+        id,
+        type,
+        time,
+        branch_id,
+        machine_id,
+        extra_fields,
+        ingest_date,
+        {{ raw_file_columns() }}
+    from {{ source('factory', 'run_reports') }}
+    {% if is_incremental() %}
+        -- landing dates only grow: the newest landed partition may still gain files
+        where ingest_date >= (
+            select coalesce(cast(max(ingest_date) as varchar), '0000-00-00')
+            from {{ this }}
+        )
+    {% endif %}
+),
+
+named as (
+    select
+        *,
+        regexp_replace(source_file_path, '^.*/', '') as source_file
+    from raw_lines
+),
+
+new_lines as (
+    select * from named
+    {% if is_incremental() %}
+        where source_file not in (
+            select built.source_file from {{ this }} as built
+            where built.ingest_date >= (select max(ingest_date) from {{ this }})
+        )
+    {% endif %}
+),
+
+trimmed as (
+    select
+        {{ trim_whitespace("replace(id, chr(65279), '')") }} as id,
+        lower({{ trim_whitespace('type') }}) as report_type,
+        {{ trim_whitespace('time') }} as reported_time_text,
+        {{ trim_whitespace('branch_id') }} as branch_id,
+        {{ trim_whitespace('machine_id') }} as machine_id,
+        extra_fields,
+        case
+            when extra_fields is not null
+                then 5 + length(extra_fields) - length(replace(extra_fields, ',', ''))
+            else
+                (case when id is null then 0 else 1 end)
+                + (case when type is null then 0 else 1 end)
+                + (case when time is null then 0 else 1 end)
+                + (case when branch_id is null then 0 else 1 end)
+                + (case when machine_id is null then 0 else 1 end)
+        end as field_count,
+        ingest_date,
+        source_file,
+        landed_at,
+        line_number
+    from new_lines
+),
+
+report_lines as (
+    -- a blank line has one empty field; a header names the first two fields
+    select * from trimmed
+    where
+        not (coalesce(id, '') = '' and field_count = 1)
+        and not (lower(id) = 'id' and report_type = 'type')
+),
+
+parsed as (
+    select
+        *,
+        {{ parse_iso8601_utc('reported_time_text') }} as reported_at
+    from report_lines
+),
+
+validated as (
+    select
+        *,
+        case
+            when field_count != 5 then 'wrong_field_count'
+            when coalesce(id, '') = '' then 'missing_id'
+            when coalesce(branch_id, '') = '' then 'missing_branch_id'
+            when coalesce(machine_id, '') = '' then 'missing_machine_id'
+            when coalesce(report_type, '') not in ('start', 'stop') then 'unknown_type'
+            when reported_at is null then 'unparsable_time'
+        end as invalid_reason
+    from parsed
+),
+
+final as (
+    select
+        ingest_date || '/' || source_file || ':' || cast(line_number as varchar) as raw_row_id,
+        nullif(id, '') as report_id,
+        nullif(branch_id, '') as branch_id,
+        nullif(machine_id, '') as machine_id,
+        nullif(report_type, '') as report_type,
+        reported_time_text,
+        invalid_reason,
+        field_count,
+        line_number,
+        invalid_reason is null as is_valid,
+        cast(ingest_date as date) as ingest_date,
+        reported_at,
+        source_file,
+        landed_at,
+        {{ build_timestamp() }} as _built_at
+    from validated
+)
+
+select * from final

@@ -1,0 +1,135 @@
+"""moto_server with the few Step Functions gaps of moto 5.2.5 filled in, for the tests only.
+
+Run as a script: ``python tests/step_function/patched_moto_server.py -H 127.0.0.1 -p PORT``
+(MOTO_PORT must equal PORT: moto's state machine interpreter calls back into this server).
+
+What it adds, and why (each patch is small and leaves every other behaviour stock):
+
+1. ``ValidateStateMachineDefinition`` -> ``{"result": "OK"}``. The AWS provider calls it before
+   creating ``aws_sfn_state_machine`` and retries for minutes when it is missing. The definition
+   is validated for real by asl-validator in ``make infra-check`` and executed by the tests.
+2. ``ListStateMachineVersions`` -> no versions. The provider calls it when reading the resource.
+3. Parameter/response name conversion for the ``ecs:runTask.sync`` and ``aws-sdk:*`` task
+   integrations. Step Functions takes PascalCase parameters (``LaunchType``) and returns PascalCase
+   fields (``TaskArn``, ``Executions``); moto's interpreter left the conversion empty, so boto3
+   got ``LaunchType`` instead of ``launchType`` (the ``States.Runtime "'LaunchType'"`` error).
+   The conversion below uses botocore's service model, as AWS's own integrations do.
+4. A ``ClientError`` from the ECS integration is reported as ``ECS.<error code>`` (for example
+   ``ECS.ClusterNotFoundException``), as AWS reports it, instead of ``States.Runtime``; so a
+   Retry/Catch on ECS error names can be exercised.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from botocore.exceptions import ClientError
+from botocore.session import get_session
+from moto.core.responses import ActionResult
+
+
+def _operation_model(service: str, snake_action: str) -> Any:
+    from moto.stepfunctions.parser.utils import camel_to_snake_case
+
+    model = get_session().get_service_model(service)
+    for name in model.operation_names:
+        if camel_to_snake_case(name) == snake_action:
+            return model.operation_model(name)
+    raise KeyError(f"{service} has no operation {snake_action}")
+
+
+def _normalise_parameters(
+    self: Any,
+    parameters: dict,
+    boto_service_name: str | None = None,
+    service_action_name: str | None = None,
+) -> None:
+    operation = _operation_model(
+        self._get_boto_service_name(boto_service_name),
+        self._get_boto_service_action(service_action_name),
+    )
+    self._to_boto_request(parameters, operation.input_shape)
+
+
+def _normalise_response(
+    self: Any,
+    response: Any,
+    boto_service_name: str | None = None,
+    service_action_name: str | None = None,
+) -> None:
+    operation = _operation_model(
+        self._get_boto_service_name(boto_service_name),
+        self._get_boto_service_action(service_action_name),
+    )
+    if operation.output_shape is not None:
+        self._from_boto_response(response, operation.output_shape)
+
+
+def _patch_interpreter() -> None:
+    from moto.stepfunctions.parser.api import HistoryEventType, TaskFailedEventDetails
+    from moto.stepfunctions.parser.asl.component.common.error_name.custom_error_name import (
+        CustomErrorName,
+    )
+    from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import (
+        FailureEvent,
+    )
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
+        state_task_service_aws_sdk,
+        state_task_service_ecs,
+    )
+    from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
+
+    ecs_cls = state_task_service_ecs.StateTaskServiceEcs
+    sdk_cls = state_task_service_aws_sdk.StateTaskServiceAwsSdk
+    for cls in (ecs_cls, sdk_cls):
+        cls._normalise_parameters = _normalise_parameters
+        cls._normalise_response = _normalise_response
+
+    stock_from_error = ecs_cls._from_error
+
+    def ecs_from_error(self: Any, env: Any, ex: Exception) -> Any:
+        if isinstance(ex, ClientError):
+            error = f"ECS.{ex.response['Error'].get('Code', 'AmazonECSException')}"
+            cause = ex.response["Error"].get("Message", str(ex))
+            return FailureEvent(
+                env=env,
+                error_name=CustomErrorName(error),
+                event_type=HistoryEventType.TaskFailed,
+                event_details=EventDetails(
+                    taskFailedEventDetails=TaskFailedEventDetails(
+                        resource=self._get_sfn_resource(),
+                        resourceType=self._get_sfn_resource_type(),
+                        error=error,
+                        cause=cause,
+                    )
+                ),
+            )
+        return stock_from_error(self, env, ex)
+
+    ecs_cls._from_error = ecs_from_error
+
+
+def _patch_responses() -> None:
+    from moto.stepfunctions.responses import StepFunctionResponse
+
+    def validate_state_machine_definition(self: Any) -> ActionResult:
+        return ActionResult({"result": "OK", "diagnostics": [], "truncated": False})
+
+    def list_state_machine_versions(self: Any) -> ActionResult:
+        return ActionResult({"stateMachineVersions": []})
+
+    StepFunctionResponse.validate_state_machine_definition = validate_state_machine_definition
+    StepFunctionResponse.list_state_machine_versions = list_state_machine_versions
+
+
+def apply_patches() -> None:
+    _patch_responses()
+    _patch_interpreter()
+
+
+if __name__ == "__main__":
+    apply_patches()
+    from moto.server import main
+
+    main(sys.argv[1:])
