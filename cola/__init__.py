@@ -1,0 +1,1 @@
+"""Cola factory machine analytics: the local command line (`cola`)."""

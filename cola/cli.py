@@ -1,0 +1,97 @@
+"""`cola`: land machine reports and build the uptime warehouse locally, on DuckDB."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from cola.build import BuildError, build
+from cola.generate import generate
+from cola.ingest import ingest
+from cola.paths import cola_home, warehouse_path
+from cola.summary import summarize
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    ingest(args.paths, cola_home())
+    return 0
+
+
+def _build(args: argparse.Namespace) -> int:
+    home = cola_home()
+    build(home, full_refresh=args.full_refresh)
+    print(summarize(warehouse_path(home)))
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    home = cola_home()
+    paths = args.paths
+    if not paths:
+        sample = home / "sample"
+        if not sample.exists():
+            files = generate(sample)
+            print(f"generated {len(files)} sample report files in {sample}")
+        paths = [sample]
+    ingest(paths, home)
+    build(home, full_refresh=args.full_refresh)
+    print(summarize(warehouse_path(home)))
+    return 0
+
+
+def _generate(args: argparse.Namespace) -> int:
+    files = generate(
+        args.dir,
+        seed=args.seed,
+        branches=args.branches,
+        machines_per_branch=args.machines,
+        days=args.days,
+    )
+    print(f"wrote {len(files)} report files to {args.dir}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    cli = argparse.ArgumentParser(
+        prog="cola",
+        description="Land machine start/stop reports and build the uptime warehouse locally. "
+        "Data lives in $COLA_HOME (default: .cola/ in the repository).",
+    )
+    commands = cli.add_subparsers(dest="command", required=True)
+
+    ingest_cmd = commands.add_parser("ingest", help="land CSV files (or folders of them)")
+    ingest_cmd.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    ingest_cmd.set_defaults(handler=_ingest)
+
+    build_cmd = commands.add_parser("build", help="run dbt build on the local warehouse")
+    build_cmd.add_argument("--full-refresh", action="store_true", help="rebuild from all raw files")
+    build_cmd.set_defaults(handler=_build)
+
+    run_cmd = commands.add_parser("run", help="ingest then build (no PATH: the sample data)")
+    run_cmd.add_argument("paths", nargs="*", type=Path, metavar="PATH")
+    run_cmd.add_argument("--full-refresh", action="store_true", help="rebuild from all raw files")
+    run_cmd.set_defaults(handler=_run)
+
+    generate_cmd = commands.add_parser("generate", help="write realistic sample reports")
+    generate_cmd.add_argument("dir", type=Path, metavar="DIR")
+    generate_cmd.add_argument("--seed", type=int, default=7)
+    generate_cmd.add_argument("--branches", type=int, default=3)
+    generate_cmd.add_argument("--machines", type=int, default=4, help="machines per branch")
+    generate_cmd.add_argument("--days", type=int, default=28)
+    generate_cmd.set_defaults(handler=_generate)
+    return cli
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except (BuildError, FileNotFoundError, NotADirectoryError, PermissionError) as error:
+        print(f"cola {args.command}: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
