@@ -32,15 +32,22 @@
 {%- endmacro %}
 
 {% macro duckdb__parse_iso8601_utc(expression) -%}
+    {%- set with_seconds -%}
+        regexp_replace(
+            replace(upper({{ expression }}), ',', '.'),
+            '^([0-9]{4}-[0-9]{2}-[0-9]{2})[T ]([0-9]{2}:[0-9]{2})(Z|[+-]|$)',
+            '\1T\2:00\3'
+        )
+    {%- endset -%}
     case
         when regexp_matches(upper({{ expression }}), {{ cola.iso8601_pattern() }})
             then timezone(
                 'UTC',
                 try_cast(
                     case
-                        when regexp_matches(upper({{ expression }}), '(Z|[+-][0-9:]+)$')
-                            then upper({{ expression }})
-                        else {{ expression }} || '+00:00'
+                        when regexp_matches({{ with_seconds }}, '(Z|[+-][0-9:]+)$')
+                            then {{ with_seconds }}
+                        else {{ with_seconds }} || '+00:00'
                     end as timestamptz
                 )
             )
@@ -101,11 +108,11 @@
 {%- endmacro %}
 
 {% macro duckdb__seconds_between(start_expression, end_expression) -%}
-    date_diff('microsecond', {{ start_expression }}, {{ end_expression }}) / 1000000.0
+    (date_diff('microsecond', {{ start_expression }}, {{ end_expression }}) / 1000000.0)
 {%- endmacro %}
 
 {% macro athena__seconds_between(start_expression, end_expression) -%}
-    date_diff('millisecond', {{ start_expression }}, {{ end_expression }}) / 1000.0
+    (date_diff('millisecond', {{ start_expression }}, {{ end_expression }}) / 1000.0)
 {%- endmacro %}
 
 
