@@ -1,10 +1,11 @@
 """Land one source: the only place where the pure decisions meet storage.
 
-1. the name comes from the source's identity; a manifest under that name means it was landed
-   (or quarantined) before: nothing is written, the earlier key is returned;
+1. the name comes from the source's identity; a raw manifest under that name means it was
+   landed before: nothing is written, the earlier key is returned;
 2. otherwise the whole file is streamed once through the readability check;
 3. readable: byte-exact copy to the raw zone, then the manifest;
-   unreadable: byte-exact copy to the quarantine zone, its `.reason.json`, then its manifest.
+   unreadable: if the quarantine's manifest shows it was quarantined before, nothing is
+   written; else byte-exact copy to the quarantine zone, its `.reason.json`, its manifest.
 """
 
 from __future__ import annotations
@@ -33,9 +34,6 @@ def land(
     manifest = raw.get_json(landing.raw_manifest_key(name))
     if manifest is not None:
         return landing.result_from_manifest(info, name, manifest)
-    quarantined = quarantine.get_json(landing.quarantine_manifest_key(name))
-    if quarantined is not None:
-        return landing.result_from_quarantine(info, name, quarantined, is_repeat=True)
 
     result = scan(source.chunks())
     landed_at = landing.iso_utc(now)
@@ -50,6 +48,10 @@ def land(
         )
         return LandingResult(source=info.display, outcome="landed", key=key, name=name)
 
+    # Only unreadable files look at the quarantine (readable ones never read that zone).
+    quarantined = quarantine.get_json(landing.quarantine_manifest_key(name))
+    if quarantined is not None:
+        return landing.result_from_quarantine(info, name, quarantined, is_repeat=True)
     key = landing.quarantine_key(name, info.filename, now)
     document = landing.quarantine_document(info, name, key, result, landed_at)
     quarantine.put_copy(source, key, metadata)

@@ -55,10 +55,9 @@ class ReadabilityCheck:
             return
         if len(self._head) < _HEAD_BYTES:
             self._head += chunk[: _HEAD_BYTES - len(self._head)]
-            if len(self._head) == _HEAD_BYTES:
-                self._check_head()
-                if self.decided:
-                    return
+            self._check_head()
+            if self.decided:
+                return
         nul = chunk.find(b"\x00")
         if nul >= 0:
             self._binary = f"NUL byte at {self._where(self._offset + nul, chunk)}"
@@ -68,8 +67,6 @@ class ReadabilityCheck:
         self._advance(chunk)
 
     def finish(self) -> Problem | None:
-        if len(self._head) < _HEAD_BYTES and self._offset and not self.decided:
-            self._check_head()
         if not self.decided and self._not_utf8 is None:
             self._decode(b"", final=True)
         if self._binary is not None:
@@ -82,6 +79,7 @@ class ReadabilityCheck:
         return None
 
     def _check_head(self) -> None:
+        """Called as the head grows, so the verdict does not depend on chunk boundaries."""
         for signature, kind in _SIGNATURES:
             if self._head.startswith(signature):
                 self._binary = f"starts with the {kind} signature {signature.hex(' ')}"

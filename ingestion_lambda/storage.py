@@ -34,6 +34,7 @@ COPY_OBJECT_MAX_BYTES = 5 * 1024**3  # CopyObject's limit; multipart copy above 
 COPY_PART_MIN_BYTES = 512 * 1024**2
 MAX_PARTS = 10_000
 _NOT_FOUND_CODES = {"404", "NoSuchKey", "NoSuchVersion", "NotFound"}
+_DENIED_CODES = {"403", "AccessDenied", "Forbidden"}
 
 SourceT_contra = TypeVar("SourceT_contra", contravariant=True)
 
@@ -183,10 +184,17 @@ class S3Object:
             try:
                 self._head = self.client.head_object(**self._address())
             except ClientError as error:
-                if _error_code(error) in _NOT_FOUND_CODES:
-                    version = f" version {self.version_id}" if self.version_id else ""
+                code = _error_code(error)
+                version = f" version {self.version_id}" if self.version_id else ""
+                if code in _NOT_FOUND_CODES:
                     raise SourceNotFoundError(
                         2, f"source object not found{version}", self.uri
+                    ) from error
+                if code in _DENIED_CODES:
+                    raise PermissionError(
+                        f"{self.uri}{version}: HeadObject denied ({code}): the object is missing "
+                        "or s3:GetObject is not granted (grant s3:ListBucket to get a 404 "
+                        "for a missing object)"
                     ) from error
                 raise
         return self._head
@@ -251,12 +259,13 @@ class S3Storage:
     copy_part_min_bytes: int = COPY_PART_MIN_BYTES
 
     def get_json(self, key: str) -> dict[str, Any] | None:
-        try:
-            response = self.client.get_object(Bucket=self.bucket, Key=key)
-        except ClientError as error:
-            if _error_code(error) in _NOT_FOUND_CODES:
-                return None
-            raise
+        # LIST first: without an unconditioned s3:ListBucket, GetObject of a missing key is a
+        # 403 (not a 404), indistinguishable from a real denial. ListObjectsV2 with the key as
+        # prefix needs only s3:ListBucket on that prefix; the key itself sorts first.
+        listing = self.client.list_objects_v2(Bucket=self.bucket, Prefix=key, MaxKeys=1)
+        if not any(item["Key"] == key for item in listing.get("Contents", [])):
+            return None
+        response = self.client.get_object(Bucket=self.bucket, Key=key)
         with closing(response["Body"]) as body:
             data = body.read()
         try:
@@ -280,6 +289,7 @@ class S3Storage:
                 CopySource=source.copy_source(),
                 MetadataDirective="REPLACE",
                 Metadata=dict(metadata),
+                TaggingDirective="REPLACE",  # no tags: no s3:Get/PutObjectTagging needed
                 ContentType=content_type,
                 **source.copy_conditions(),
             )

@@ -39,9 +39,9 @@ class Warehouse:
         return self.land(self.write(name, text))
 
     def build(self, *, full_refresh: bool = False, tests: bool = True) -> None:
-        """`dbt build` (or `dbt run` without tests); raises if anything fails."""
-        command = ["build"] if tests else ["run"]
-        run_dbt(self.home, [*command, *(["--full-refresh"] if full_refresh else [])])
+        """`dbt build` (without data and unit tests when tests=False); raises on failure."""
+        selection = [] if tests else ["--resource-type", "seed", "--resource-type", "model"]
+        run_dbt(self.home, ["build", *selection, *(["--full-refresh"] if full_refresh else [])])
 
     def query(self, sql: str) -> list[tuple]:
         connection = duckdb.connect(str(self.home / "warehouse.duckdb"))
@@ -65,7 +65,7 @@ class Warehouse:
         for mart, key in MARTS.items():
             connection = duckdb.connect(str(self.home / "warehouse.duckdb"))
             try:
-                relation = connection.table(f"marts.{mart}")
+                relation = connection.sql(f"select * from marts.{mart} limit 0")
                 columns = [c for c in relation.columns if not c.startswith("_")]
                 sql = f"select {', '.join(columns)} from marts.{mart} order by {key}"
                 snapshot[mart] = [

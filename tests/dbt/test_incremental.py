@@ -1,0 +1,210 @@
+"""Incremental builds give the same marts as a full rebuild, whatever the arrival order."""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import date, datetime
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.dbt.oracle import expected_marts
+from tests.dbt.warehouse import Warehouse
+
+
+def _land_after_a_tick(warehouse: Warehouse, name: str, text: str) -> None:
+    """Landing times have one-second resolution: later batches land in a later second."""
+    time.sleep(1.05)
+    warehouse.land_text(name, text)
+
+
+def _assert_same_as_full_refresh(warehouse: Warehouse) -> dict:
+    incremental = warehouse.marts()
+    warehouse.build(full_refresh=True)
+    assert warehouse.marts() == incremental
+    return incremental
+
+
+def test_a_late_stop_resolves_an_earlier_missing_stop(warehouse):
+    warehouse.land_text(
+        "first.csv",
+        "a,start,2024-01-01T08:00:00Z,0009,0001\n"
+        "b,start,2024-01-01T10:00:00Z,0009,0001\n"
+        "c,stop,2024-01-01T11:00:00Z,0009,0001\n",
+    )
+    warehouse.build()
+    assert warehouse.query("select issue_type, report_id from marts.fct_report_issues") == [
+        ("missing_stop", "a")
+    ]
+
+    _land_after_a_tick(warehouse, "late.csv", "x,stop,2024-01-01T09:00:00Z,0009,0001\n")
+    warehouse.build()
+    assert warehouse.query("select count(*) from marts.fct_report_issues") == [(0,)]
+    assert warehouse.query(
+        "select run_id, stop_report_id, duration_seconds from marts.fct_machine_runs"
+        " order by run_id"
+    ) == [("a", "x", 3600.0), ("b", "c", 3600.0)]
+    _assert_same_as_full_refresh(warehouse)
+
+
+def test_stops_that_land_before_their_starts(warehouse):
+    warehouse.land_text(
+        "stops.csv",
+        "s-2,stop,2024-01-01T09:00:00Z,0009,0001\ns-4,stop,2024-01-02T09:00:00Z,0009,0001\n",
+    )
+    warehouse.build()
+    assert warehouse.query("select count(*) from marts.fct_report_issues") == [(2,)]
+
+    _land_after_a_tick(
+        warehouse,
+        "starts.csv",
+        "s-1,start,2024-01-01T08:00:00Z,0009,0001\ns-3,start,2024-01-01T23:00:00Z,0009,0001\n",
+    )
+    warehouse.build()
+    assert warehouse.query("select count(*) from marts.fct_report_issues") == [(0,)]
+    assert warehouse.query(
+        "select report_date, uptime_seconds, runs_started from marts.fct_machine_daily"
+        " order by report_date"
+    ) == [(date(2024, 1, 1), 3600.0 + 3600.0, 2), (date(2024, 1, 2), 9 * 3600.0, 0)]
+    _assert_same_as_full_refresh(warehouse)
+
+
+def test_redelivered_files_change_nothing_and_copies_are_duplicates(warehouse):
+    text = "r-1,start,2024-01-01T08:00:00Z,0009,0001\nr-2,stop,2024-01-01T09:00:00Z,0009,0001\n"
+    path = warehouse.write("report.csv", text)
+    assert [r.outcome for r in warehouse.land(path)] == ["landed"]
+    warehouse.build()
+    before = warehouse.marts()
+
+    for _ in range(3):
+        assert [r.outcome for r in warehouse.land(path)] == ["already_landed"]
+    warehouse.build()
+    assert warehouse.marts() == before
+
+    _land_after_a_tick(warehouse, "copy/report.csv", text)
+    warehouse.build()
+    assert warehouse.query(
+        "select issue_type, issue_detail, count(*) from marts.fct_report_issues group by all"
+    ) == [("duplicate", "repeated_id", 2)]
+    assert warehouse.marts()["fct_machine_runs"] == before["fct_machine_runs"]
+    _assert_same_as_full_refresh(warehouse)
+
+
+def test_a_late_report_rewrites_only_the_days_it_touches(warehouse):
+    warehouse.land_text(
+        "week.csv",
+        "".join(
+            f"w-{day}a,start,2024-01-{day:02d}T08:00:00Z,0009,0001\n"
+            f"w-{day}b,stop,2024-01-{day:02d}T09:00:00Z,0009,0001\n"
+            for day in range(1, 8)
+        ),
+    )
+    warehouse.build()
+    built_before = dict(
+        warehouse.query("select report_date, _built_at from marts.fct_machine_daily")
+    )
+
+    # a run on the 4th that was missed, between that day's stop and the next day's start
+    _land_after_a_tick(
+        warehouse,
+        "late.csv",
+        "w-late-a,start,2024-01-04T20:00:00Z,0009,0001\n"
+        "w-late-b,stop,2024-01-04T22:00:00Z,0009,0001\n",
+    )
+    warehouse.build()
+    built_after = dict(
+        warehouse.query("select report_date, _built_at from marts.fct_machine_daily")
+    )
+    rewritten = sorted(day for day in built_after if built_after[day] != built_before[day])
+    assert rewritten == [date(2024, 1, 4), date(2024, 1, 5)]
+    assert warehouse.query(
+        "select uptime_seconds from marts.fct_machine_daily where report_date = '2024-01-04'"
+    ) == [(3 * 3600.0,)]
+    _assert_same_as_full_refresh(warehouse)
+
+
+# --- property: any stream, split into any batches, gives the rules' marts -----------------
+
+REPORT_IDS = [f"id-{n}" for n in range(12)]
+MACHINES = [("0001", "0001"), ("0009", "0002")]
+# a grid of times around New York's spring-forward night, so ties and midnights are common
+TIMES = [
+    datetime(2024, 3, 9, 20) + n * (datetime(2024, 3, 9, 1) - datetime(2024, 3, 9)) * 2
+    for n in range(14)
+]
+
+report_lines = st.one_of(
+    st.builds(
+        lambda report_id, report_type, at, machine, offset: ",".join(
+            [report_id, report_type, _iso(at, offset), *machine]
+        ),
+        st.sampled_from(REPORT_IDS),
+        st.sampled_from(["start", "stop", " Stop ", "START"]),
+        st.sampled_from(TIMES),
+        st.sampled_from(MACHINES),
+        st.sampled_from([0, -5, 2]),
+    ),
+    st.sampled_from(["", "bad,start,not-a-time,0009,0002", "x,start,2024-03-10T01:00:00Z,0009"]),
+)
+
+
+def _iso(at: datetime, offset_hours: int) -> str:
+    local = (
+        at.replace(tzinfo=None) + (datetime(2024, 1, 1, 1) - datetime(2024, 1, 1)) * offset_hours
+    )
+    sign = "+" if offset_hours >= 0 else "-"
+    return local.isoformat() + (f"{sign}{abs(offset_hours):02d}:00" if offset_hours else "Z")
+
+
+files = st.lists(report_lines, min_size=1, max_size=8).map(lambda lines: "\n".join(lines) + "\n")
+batches = st.lists(st.lists(files, min_size=1, max_size=2), min_size=1, max_size=3)
+
+
+@settings(
+    max_examples=int(os.environ.get("COLA_PROPERTY_EXAMPLES", "8")),
+    deadline=None,
+    derandomize=os.environ.get("COLA_PROPERTY_RANDOM") is None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(batches=batches)
+def test_incremental_builds_match_the_rules_and_a_full_refresh(tmp_path_factory, batches):
+    root = tmp_path_factory.mktemp("stream")
+    warehouse = Warehouse(home=root / "home", incoming=root / "incoming")
+    arrival: list[str] = []
+    for number, batch in enumerate(batches):
+        paths = [
+            warehouse.write(f"b{number:02d}/f{index:02d}.csv", t) for index, t in enumerate(batch)
+        ]
+        if number:
+            time.sleep(1.05)
+        warehouse.land(*paths)
+        arrival.extend(batch)
+        warehouse.build(tests=False)
+
+    expected = expected_marts(arrival)
+    marts = _assert_same_as_full_refresh(warehouse)
+
+    runs = {
+        row[0]: row
+        for row in warehouse.query(
+            "select run_id, branch_id, machine_id, started_at, stopped_at, duration_seconds, is_open"
+            " from marts.fct_machine_runs"
+        )
+    }
+    assert {key: row[1:] for key, row in runs.items()} == expected.runs
+    issues = dict(
+        warehouse.query(
+            "select issue_type, count(*) from marts.fct_report_issues group by issue_type"
+        )
+    )
+    assert issues == dict(expected.issue_counts)
+    days = {
+        (row[0], row[1], row[2]): (row[3], row[4], row[5])
+        for row in warehouse.query(
+            "select branch_id, machine_id, report_date, round(uptime_seconds, 6), runs_started,"
+            " day_seconds from marts.fct_machine_daily"
+        )
+    }
+    assert days == expected.days
+    assert len(marts["fct_machine_daily"]) == len(expected.days)
