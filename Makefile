@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 export COLA_HOME ?= $(CURDIR)/.cola
 export DO_NOT_TRACK := 1
 
-.PHONY: run test lint format dbt-build package clean
+.PHONY: run test lint format package docs clean
 
 $(BIN)/cola: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ lint: $(BIN)/cola
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+## make package: the ingestion Lambda's deployment zip (reproducible), for terraform
+package: $(BIN)/cola
+	$(BIN)/python -m ingestion_lambda.package dist/ingestion_lambda.zip
+
 format: $(BIN)/cola
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
@@ -35,7 +39,80 @@ clean:
 
 # --- infrastructure (terraform/, step_function/) -------------------------------
 # Owned by the infrastructure work: terraform fmt/validate, checkov, asl-validator installs.
-.PHONY: infra-check
-infra-check:
-	@true
-# --- end infrastructure ---------------------------------------------------------
+# `make infra-check` installs its own tools (idempotently) and checks, offline:
+#   terraform fmt, init (local provider mirror) and validate of the root and every module,
+#   checkov on terraform/, asl-validator on the rendered state machine definition.
+# With CI=true a missing tool (terraform, node/npm) fails the check; elsewhere it is skipped
+# with a warning. TF_PLUGIN_MIRROR may name the provider mirror (else it is discovered).
+TF_DIR := terraform
+TF_MODULE_DIRS := $(sort $(wildcard $(TF_DIR)/modules/*))
+TF_CLI_CONFIG := $(CURDIR)/$(TF_DIR)/.terraform/cli.tfrc
+TF_ENV := TF_CLI_CONFIG_FILE=$(TF_CLI_CONFIG) CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
+SFN_DIR := step_function
+CHECKOV_VENV := .venv-checkov
+CHECKOV_VERSION := 3.3.30
+INFRA_TMP := $(CURDIR)/.cola/infra-check
+
+.PHONY: infra-check infra-tools tf-fmt tf-validate tf-checkov asl-validate
+
+infra-check: tf-fmt tf-validate tf-checkov asl-validate
+
+# Fails in CI, warns elsewhere, when a tool is missing.
+define require_tool
+	@if ! command -v $(1) >/dev/null 2>&1; then \
+	  if [ "$${CI:-}" = "true" ]; then echo "infra-check: '$(1)' is required but not installed ($(2))" >&2; exit 1; \
+	  else echo "infra-check: WARNING '$(1)' not installed ($(2)): skipping $@" >&2; fi; \
+	fi
+endef
+
+$(SFN_DIR)/node_modules/.package-lock.json: $(SFN_DIR)/package.json $(SFN_DIR)/package-lock.json
+	cd $(SFN_DIR) && npm ci --no-audit --no-fund --loglevel=error
+
+$(CHECKOV_VENV)/bin/checkov:
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install --quiet --upgrade pip
+	$(CHECKOV_VENV)/bin/pip install --quiet checkov==$(CHECKOV_VERSION)
+
+$(TF_CLI_CONFIG):
+	$(TF_DIR)/scripts/cli-config.sh $@
+
+tf-fmt:
+	$(call require_tool,terraform,Terraform 1.11+)
+	@if command -v terraform >/dev/null 2>&1; then \
+	  TF_CLI_CONFIG_FILE=/dev/null terraform fmt -check -recursive -diff $(TF_DIR); fi
+
+tf-validate: $(TF_CLI_CONFIG)
+	$(call require_tool,terraform,Terraform 1.11+)
+	@if command -v terraform >/dev/null 2>&1; then set -e; \
+	  $(TF_ENV) terraform -chdir=$(TF_DIR) init -backend=false -input=false -lockfile=readonly >/dev/null; \
+	  $(TF_ENV) terraform -chdir=$(TF_DIR) validate -no-color; \
+	  for module in $(TF_MODULE_DIRS); do \
+	    if grep -q configuration_aliases $$module/*.tf; then \
+	      echo "$$module: needs aliased providers from its caller: validated through the root"; \
+	      continue; \
+	    fi; \
+	    $(TF_ENV) TF_DATA_DIR=$(INFRA_TMP)/$$(basename $$module) \
+	      terraform -chdir=$$module init -backend=false -input=false >/dev/null; \
+	    printf '%s: ' "$$module"; \
+	    $(TF_ENV) TF_DATA_DIR=$(INFRA_TMP)/$$(basename $$module) terraform -chdir=$$module validate -no-color; \
+	    rm -f $$module/.terraform.lock.hcl; \
+	  done; \
+	fi
+
+tf-checkov: $(CHECKOV_VENV)/bin/checkov $(TF_CLI_CONFIG)
+	$(TF_ENV) $(CHECKOV_VENV)/bin/checkov --directory $(TF_DIR) --framework terraform --skip-download \
+	  --quiet --compact
+
+asl-validate: $(TF_CLI_CONFIG)
+	$(call require_tool,terraform,Terraform 1.11+ renders the definition)
+	$(call require_tool,npm,Node.js 18+ with npm runs asl-validator)
+	@if command -v terraform >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then set -e; \
+	  $(MAKE) --no-print-directory $(SFN_DIR)/node_modules/.package-lock.json; \
+	  mkdir -p $(INFRA_TMP); \
+	  echo 'templatefile("dbt_build.asl.json", jsondecode(file("example_vars.json")))' \
+	    | $(TF_ENV) terraform -chdir=$(SFN_DIR) console | sed '1d;$$d' > $(INFRA_TMP)/dbt_build.json; \
+	  cd $(SFN_DIR) && npx --no-install asl-validator --json-path $(INFRA_TMP)/dbt_build.json; \
+	fi
+
+# --- docs and dashboard (dbt docs site, metrics, cola report) -------------------
+# --- end docs and dashboard -----------------------------------------------------
