@@ -43,16 +43,22 @@ def summarize(warehouse: Path, days: int = 7) -> str:
     finally:
         connection.close()
 
+    branches = sorted({branch for _, branch, *_ in daily})
+    by_day: dict = {}
+    for day, branch, count, uptime, availability in daily:
+        by_day.setdefault(day, {})[branch] = (count, uptime, availability)
     lines = [
         f"machines: {machines} ({running} running now)",
         f"runs: {runs} ({open_runs} open), {hours:,.1f} machine-hours of uptime",
-        f"daily uptime, last {days} days (local days per branch):",
-        "  date        branch  machines  uptime h  availability",
+        f"daily uptime of the last {days} days, per branch (uptime hours / availability):",
+        "  date      " + "".join(f"  {'branch ' + branch:>15}" for branch in branches),
     ]
-    lines += [
-        f"  {day}  {branch:<6}  {count:>8}  {uptime:>8.1f}  {availability:>11.1%}"
-        for day, branch, count, uptime, availability in daily
-    ]
+    for day, cells in by_day.items():
+        row = "".join(
+            f"  {cells[b][1]:>6.1f} h {cells[b][2]:>6.1%}" if b in cells else f"  {'-':>15}"
+            for b in branches
+        )
+        lines.append(f"  {day}{row}")
     lines.append("data-quality issues: " + (", ".join(f"{t} {n}" for t, n in issues) or "none"))
     lines.append(f"warehouse: {warehouse}")
     return "\n".join(lines)
