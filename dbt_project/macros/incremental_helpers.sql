@@ -14,3 +14,21 @@
 {% macro stop_before_start(report_type) -%}
     case when {{ report_type }} = 'stop' then 0 else 1 end
 {%- endmacro %}
+
+
+{#
+    The first landing date an incremental staging build reads: the day before the newest
+    landing date already built. Landing dates only grow, and the last two partitions may
+    still gain files (a copy that began before midnight lands in the earlier one).
+    Returned as a 'YYYY-MM-DD' literal so that partition pruning happens at planning time.
+#}
+{% macro newest_landing_dates_floor() -%}
+    {%- if not execute -%}
+        {{ return('1970-01-01') }}
+    {%- endif -%}
+    {%- set floor_query -%}
+        select cast({{ add_days('max(ingest_date)', -1) }} as varchar) from {{ this }}
+    {%- endset -%}
+    {%- set floor = run_query(floor_query).columns[0].values()[0] -%}
+    {{ return(floor if floor else '1970-01-01') }}
+{%- endmacro %}

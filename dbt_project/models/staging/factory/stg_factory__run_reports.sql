@@ -18,11 +18,8 @@ raw_lines as (
         {{ raw_file_columns() }}
     from {{ source('factory', 'run_reports') }}
     {% if is_incremental() %}
-        -- landing dates only grow: the newest landed partition may still gain files
-        where ingest_date >= (
-            select coalesce(cast(max(ingest_date) as varchar), '0000-00-00')
-            from {{ this }}
-        )
+        -- a literal, so that Athena prunes the raw partitions before reading them
+        where ingest_date >= '{{ newest_landing_dates_floor() }}'
     {% endif %}
 ),
 
@@ -38,7 +35,7 @@ new_lines as (
     {% if is_incremental() %}
         where source_file not in (
             select built.source_file from {{ this }} as built
-            where built.ingest_date >= (select max(ingest_date) from {{ this }})
+            where built.ingest_date >= cast('{{ newest_landing_dates_floor() }}' as date)
         )
     {% endif %}
 ),
