@@ -19,7 +19,7 @@ run: $(BIN)/cola
 	$(BIN)/cola run
 
 ## make test: everything the project checks
-test: $(BIN)/cola lint infra-check
+test: $(BIN)/cola lint infra-check browser-tools
 	$(BIN)/pytest
 
 lint: $(BIN)/cola
@@ -115,4 +115,51 @@ asl-validate: $(TF_CLI_CONFIG)
 	fi
 
 # --- docs and dashboard (dbt docs site, metrics, cola report) -------------------
+# `make docs`: generate the dbt docs site for the local warehouse (built first with
+# `cola run` when there is none) into $(DOCS_DIR) and serve it on $(DOCS_HOST):$(DOCS_PORT).
+# DOCS_DIR also holds static_index.html, which opens from disk. `make docs-generate` only
+# writes the site (the ECS runner uploads it); `make report` writes $(COLA_HOME)/report.html.
+# `make browser-tools` installs what the browser tests need (Debian's chromium, and
+# playwright-core pinned in tests/docs/package-lock.json); with CI=true a tool that is
+# missing and cannot be installed fails the target, and the browser tests fail, never skip.
+DOCS_HOST ?= 127.0.0.1
+DOCS_PORT ?= 8080
+DOCS_DIR ?= $(COLA_HOME)/docs
+CHROMIUM ?= /usr/bin/chromium
+BROWSER_DIR := tests/docs
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
+.PHONY: docs docs-generate report browser-tools
+
+docs: docs-generate
+	@echo "docs: http://$(DOCS_HOST):$(DOCS_PORT)/ (also $(DOCS_DIR)/static_index.html); Ctrl-C stops"
+	cd dbt_project && ../$(BIN)/dbt docs serve --profiles-dir . --target local \
+	  --target-path $(DOCS_DIR) --host $(DOCS_HOST) --port $(DOCS_PORT) --no-browser
+
+docs-generate: $(COLA_HOME)/warehouse.duckdb
+	cd dbt_project && ../$(BIN)/dbt docs generate --profiles-dir . --target local \
+	  --target-path $(DOCS_DIR) --static
+
+$(COLA_HOME)/warehouse.duckdb: | $(BIN)/cola
+	$(BIN)/cola run
+
+report: $(COLA_HOME)/warehouse.duckdb
+	$(BIN)/cola report
+
+browser-tools: $(CHROMIUM) $(BROWSER_DIR)/node_modules/.package-lock.json
+
+$(CHROMIUM):
+	@if [ ! -x "$@" ]; then \
+	  echo "browser-tools: installing Debian's chromium (apt-get)"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null \
+	  || { echo "browser-tools: could not install chromium (apt-get install -y chromium)" >&2; \
+	       if [ "$${CI:-}" = "true" ]; then exit 1; fi; }; \
+	fi
+
+$(BROWSER_DIR)/node_modules/.package-lock.json: $(BROWSER_DIR)/package.json $(BROWSER_DIR)/package-lock.json
+	@if ! command -v npm >/dev/null 2>&1; then \
+	  echo "browser-tools: npm is required (Node.js 20+ runs playwright-core)" >&2; \
+	  if [ "$${CI:-}" = "true" ]; then exit 1; fi; \
+	else cd $(BROWSER_DIR) && npm ci --no-audit --no-fund --loglevel=error; fi
 # --- end docs and dashboard -----------------------------------------------------

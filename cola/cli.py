@@ -11,6 +11,7 @@ from cola.build import BuildError, build
 from cola.generate import generate
 from cola.ingest import ingest
 from cola.paths import cola_home, warehouse_path
+from cola.report import DEFAULT_DAYS, ReportError, write_report
 from cola.summary import summarize
 
 
@@ -38,6 +39,21 @@ def _run(args: argparse.Namespace) -> int:
     ingest(paths, home)
     build(home, full_refresh=args.full_refresh)
     print(summarize(warehouse_path(home)))
+    report = write_report(warehouse_path(home), home / "report.html")
+    print(f"report: {report} (open it in a browser; `cola report --days N` for another period)")
+    print("docs: `make docs` builds the dbt docs site and serves it on http://127.0.0.1:8080")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    home = cola_home()
+    out = args.out or home / "report.html"
+    try:
+        written = write_report(warehouse_path(home), out, days=args.days)
+    except ReportError as error:
+        print(f"cola report: {error}", file=sys.stderr)
+        return 1
+    print(f"report: {written}")
     return 0
 
 
@@ -73,6 +89,20 @@ def parser() -> argparse.ArgumentParser:
     run_cmd.add_argument("paths", nargs="*", type=Path, metavar="PATH")
     run_cmd.add_argument("--full-refresh", action="store_true", help="rebuild from all raw files")
     run_cmd.set_defaults(handler=_run)
+
+    report_cmd = commands.add_parser(
+        "report", help="write the dashboard: one self-contained HTML file from the marts"
+    )
+    report_cmd.add_argument(
+        "--days", type=int, default=DEFAULT_DAYS, help=f"local days shown (default {DEFAULT_DAYS})"
+    )
+    report_cmd.add_argument(
+        "--out",
+        type=Path,
+        metavar="FILE.html",
+        help="where to write (default $COLA_HOME/report.html)",
+    )
+    report_cmd.set_defaults(handler=_report)
 
     generate_cmd = commands.add_parser("generate", help="write realistic sample reports")
     generate_cmd.add_argument("dir", type=Path, metavar="DIR")

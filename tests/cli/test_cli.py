@@ -11,7 +11,7 @@ import pytest
 
 from cola.cli import main
 from cola.generate import generate
-from tests.dbt.conftest import FIXTURES  # noqa: F401  (sets dbt's scratch folders)
+from tests.dbt.conftest import FIXTURES
 
 
 @pytest.fixture

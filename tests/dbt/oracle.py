@@ -41,18 +41,17 @@ def read_rows(text: str) -> tuple[list[Report | None], int]:
         fields = line.split(",")
         if not line.strip():
             continue
-        if len(fields) >= 2 and fields[0].strip().lower() == "id":
-            if fields[1].strip().lower() == "type":
-                continue
+        is_header = len(fields) >= 2 and [f.strip().lower() for f in fields[:2]] == ["id", "type"]
+        if is_header:
+            continue
         if len(fields) != 5:
             rows.append(None)
             continue
         report_id, report_type, time_text, branch_id, machine_id = (f.strip() for f in fields)
         at = parse_time(time_text)
         report_type = report_type.lower()
-        if not (report_id and branch_id and machine_id) or report_type not in {"start", "stop"}:
-            rows.append(None)
-        elif at is None:
+        has_ids = bool(report_id and branch_id and machine_id)
+        if not has_ids or report_type not in {"start", "stop"} or at is None:
             rows.append(None)
         else:
             rows.append(Report(report_id, report_type, at, branch_id, machine_id))

@@ -188,8 +188,8 @@ def test_incremental_builds_match_the_rules_and_a_full_refresh(tmp_path_factory,
     runs = {
         row[0]: row
         for row in warehouse.query(
-            "select run_id, branch_id, machine_id, started_at, stopped_at, duration_seconds, is_open"
-            " from marts.fct_machine_runs"
+            "select run_id, branch_id, machine_id, started_at, stopped_at, duration_seconds,"
+            " is_open from marts.fct_machine_runs"
         )
     }
     assert {key: row[1:] for key, row in runs.items()} == expected.runs

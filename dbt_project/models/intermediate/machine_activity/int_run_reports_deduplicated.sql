@@ -59,9 +59,9 @@ keyed_new_reports as (
             false as is_new
         from {{ this }} as earlier
         where
-            earlier.report_id in (select report_id from new_reports)
+            earlier.report_id in (select new_reports.report_id from new_reports)
             or exists (
-                select 1
+                select 1 as is_match
                 from new_reports
                 where
                     new_reports.branch_id = earlier.branch_id

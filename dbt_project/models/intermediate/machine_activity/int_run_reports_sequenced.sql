@@ -136,10 +136,7 @@ neighbours as (
 linked as (
     select
         *,
-        case
-            when window_prev_report_id is null then stored_prev_report_id
-            else window_prev_report_id
-        end as prev_report_id,
+        coalesce(window_prev_report_id, stored_prev_report_id) as prev_report_id,
         case
             when window_prev_report_id is null then stored_prev_report_type
             else window_prev_report_type
@@ -148,10 +145,7 @@ linked as (
             when window_prev_report_id is null then stored_prev_reported_at
             else window_prev_reported_at
         end as prev_reported_at,
-        case
-            when window_next_report_id is null then stored_next_report_id
-            else window_next_report_id
-        end as next_report_id,
+        coalesce(window_next_report_id, stored_next_report_id) as next_report_id,
         case
             when window_next_report_id is null then stored_next_report_type
             else window_next_report_type

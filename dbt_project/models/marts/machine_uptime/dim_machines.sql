@@ -45,7 +45,7 @@ final as (
         coalesce(branches.branch_name, 'Branch ' || machine_totals.branch_id) as branch_name,
         coalesce(branches.timezone, '{{ var("default_timezone") }}') as timezone,
         case when last_reports.report_type = 'start' then 'running' else 'stopped' end
-        as current_state,
+            as current_state,
         cast(machine_totals.reports_kept as bigint) as reports_kept,
         cast(machine_totals.runs as bigint) as runs,
         cast(machine_totals.lifetime_uptime_seconds as double) as lifetime_uptime_seconds,

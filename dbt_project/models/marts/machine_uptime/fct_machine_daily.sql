@@ -55,8 +55,10 @@ affected_days as (
         cast(days.day_value as date) as report_date
     from local_stretches
     cross join
-        unnest({{ date_series('local_stretches.first_local_date', 'local_stretches.last_local_date') }})
-        as days (day_value)
+        unnest({{ date_series(
+            'local_stretches.first_local_date', 'local_stretches.last_local_date'
+        ) }})
+            as days (day_value)
 ),
 
 day_bounds as (
@@ -67,7 +69,7 @@ day_bounds as (
         report_date,
         {{ local_to_utc('cast(report_date as timestamp)', 'timezone') }} as day_start_at,
         {{ local_to_utc('cast(' ~ add_days('report_date', 1) ~ ' as timestamp)', 'timezone') }}
-        as day_end_at
+            as day_end_at
     from affected_days
 ),
 
@@ -86,7 +88,9 @@ runs as (
         timeline.branch_id,
         timeline.machine_id,
         timeline.reported_at as started_at,
-        case when timeline.report_role = 'run_start' then timeline.next_reported_at end as stopped_at
+        case
+            when timeline.report_role = 'run_start' then timeline.next_reported_at
+        end as stopped_at
     from {{ ref('int_run_reports_sequenced') }} as timeline
     inner join machine_bounds
         on
@@ -127,8 +131,8 @@ day_runs as (
         on
             day_bounds.branch_id = runs.branch_id
             and day_bounds.machine_id = runs.machine_id
-            and runs.started_at < day_bounds.day_end_at
-            and (runs.stopped_at is null or runs.stopped_at > day_bounds.day_start_at)
+            and day_bounds.day_end_at > runs.started_at
+            and (runs.stopped_at is null or day_bounds.day_start_at < runs.stopped_at)
     group by
         day_bounds.branch_id,
         day_bounds.machine_id,
