@@ -1,10 +1,13 @@
 {#
-    Every difference between DuckDB (local) and Athena (production) lives here,
-    as adapter.dispatch macros with default__/duckdb__/athena__ versions.
-    Models call these and contain no adapter-specific SQL.
+    Every difference between DuckDB (local) and Athena engine v3 (production, Trino
+    semantics) lives here, as adapter.dispatch macros with default__/duckdb__/athena__
+    versions. Models call these and contain no adapter-specific SQL.
+    Tests: tests/dbt_athena/test_cross_database_macros.py (DuckDB results, and the
+    Athena versions compiled, parsed as Athena SQL and, where sqlglot can translate them
+    faithfully, executed).
 #}
 
-{# A string trimmed of spaces, tabs, carriage returns and line feeds. #}
+{# A string trimmed of spaces, tabs, carriage returns and line feeds (and nothing else). #}
 {% macro trim_whitespace(expression) -%}
     {{ return(adapter.dispatch('trim_whitespace', 'cola')(expression)) }}
 {%- endmacro %}
@@ -17,14 +20,65 @@
     trim({{ expression }}, chr(32) || chr(9) || chr(13) || chr(10))
 {%- endmacro %}
 
+{#
+    Trino's one-argument trim() strips all Java white space (vertical tabs, form feeds,
+    Unicode spaces too): name the four characters, as on DuckDB, so both engines agree.
+    (The SQL-standard `trim(both ... from ...)` says the same, but SQLFluff's athena
+    dialect cannot parse it.) Trino's regexp_replace replaces every match.
+#}
+{% macro athena__trim_whitespace(expression) -%}
+    regexp_replace({{ expression }}, '^[ \t\r\n]+|[ \t\r\n]+$', '')
+{%- endmacro %}
+
 
 {#
     An ISO-8601 string as a UTC timestamp without zone, or null when it is not one.
-    Accepted: YYYY-MM-DD, then T or a space, then hh:mm[:ss[.fraction]], then an
-    optional Z or +hh[:mm] / -hh[:mm] offset. No offset means UTC.
+    Accepted: YYYY-MM-DD, then T or a space, then hh:mm[:ss[.fraction]] (a comma may
+    stand for the point), then an optional Z or +hh[:mm] / -hh[:mm] / +hhmm offset, in
+    either case (t, z). No offset means UTC. Hours 00-23, minutes and seconds 00-59; an
+    impossible date (2024-02-30) is null. Fractions beyond microseconds are truncated.
+
+    Both engines take the same steps, with functions they share, so they agree by
+    construction instead of by the leniency of two different timestamp parsers:
+    the wall-clock part is rebuilt as `YYYY-MM-DD hh:mm:ss.ffffff` and cast, and the
+    offset is subtracted as a number of minutes.
 #}
 {% macro iso8601_pattern() -%}
-    '^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?$'
+    '^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.,][0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?$'
+{%- endmacro %}
+
+{# The wall-clock part of an upper-cased ISO-8601 string, as `YYYY-MM-DD hh:mm:ss.ffffff`. #}
+{% macro iso8601_wall_clock_text(upper_expression) -%}
+    substr({{ upper_expression }}, 1, 10) || ' ' || substr({{ upper_expression }}, 12, 5) || ':'
+    || coalesce(nullif(regexp_extract({{ upper_expression }}, '^.{16}:([0-9]{2})', 1), ''), '00')
+    || '.'
+    || rpad(
+        coalesce(nullif(regexp_extract({{ upper_expression }}, '^.{19}[.,]([0-9]+)', 1), ''), '0'),
+        6,
+        '0'
+    )
+{%- endmacro %}
+
+{#
+    The offset of an upper-cased ISO-8601 string in minutes east of UTC (0 for Z or none).
+    regexp_extract gives '' (DuckDB) or null (Athena) for a group that did not match.
+#}
+{% macro iso8601_offset_minutes(upper_expression) -%}
+    (
+        case
+            when regexp_extract({{ upper_expression }}, '([+-])[0-9]{2}(:?[0-9]{2})?$', 1) = '-'
+                then -1
+            else 1
+        end
+        * (
+            60 * cast(coalesce(nullif(
+                regexp_extract({{ upper_expression }}, '[+-]([0-9]{2})(:?[0-9]{2})?$', 1), ''
+            ), '0') as integer)
+            + cast(coalesce(nullif(
+                regexp_extract({{ upper_expression }}, '[+-][0-9]{2}:?([0-9]{2})$', 1), ''
+            ), '0') as integer)
+        )
+    )
 {%- endmacro %}
 
 {% macro parse_iso8601_utc(expression) -%}
@@ -32,37 +86,23 @@
 {%- endmacro %}
 
 {% macro duckdb__parse_iso8601_utc(expression) -%}
-    {%- set with_seconds -%}
-        regexp_replace(
-            replace(upper({{ expression }}), ',', '.'),
-            '^([0-9]{4}-[0-9]{2}-[0-9]{2})[T ]([0-9]{2}:[0-9]{2})(Z|[+-]|$)',
-            '\1T\2:00\3'
-        )
-    {%- endset -%}
+    {%- set upper_expression = 'upper(' ~ expression ~ ')' -%}
     case
-        when regexp_matches(upper({{ expression }}), {{ cola.iso8601_pattern() }})
-            then timezone(
-                'UTC',
-                try_cast(
-                    case
-                        when regexp_matches({{ with_seconds }}, '(Z|[+-][0-9:]+)$')
-                            then {{ with_seconds }}
-                        else {{ with_seconds }} || '+00:00'
-                    end as timestamptz
-                )
-            )
+        when regexp_matches({{ upper_expression }}, {{ cola.iso8601_pattern() }})
+            then
+                try_cast({{ cola.iso8601_wall_clock_text(upper_expression) }} as timestamp)
+                - to_minutes({{ cola.iso8601_offset_minutes(upper_expression) }})
     end
 {%- endmacro %}
 
 {% macro athena__parse_iso8601_utc(expression) -%}
+    {%- set upper_expression = 'upper(' ~ expression ~ ')' -%}
     case
-        when regexp_like(upper({{ expression }}), {{ cola.iso8601_pattern() }})
-            then cast(
-                try(
-                    from_iso8601_timestamp(
-                        replace(replace(upper({{ expression }}), ' ', 'T'), ',', '.')
-                    ) at time zone 'UTC'
-                ) as timestamp(6)
+        when regexp_like({{ upper_expression }}, {{ cola.iso8601_pattern() }})
+            then date_add(
+                'minute',
+                -{{ cola.iso8601_offset_minutes(upper_expression) }},
+                try_cast({{ cola.iso8601_wall_clock_text(upper_expression) }} as timestamp(6))
             )
     end
 {%- endmacro %}
@@ -77,6 +117,7 @@
     timezone({{ timezone_expression }}, timezone('UTC', {{ timestamp_expression }}))
 {%- endmacro %}
 
+{# with_timezone: the wall clock read in a zone; at_timezone: the same instant, another zone. #}
 {% macro athena__utc_to_local(timestamp_expression, timezone_expression) -%}
     cast(
         at_timezone(with_timezone({{ timestamp_expression }}, 'UTC'), {{ timezone_expression }})
@@ -102,17 +143,39 @@
 {%- endmacro %}
 
 
-{# Seconds from one UTC timestamp to a later one, as a double (exact to the microsecond). #}
+{#
+    Seconds from one UTC timestamp to a later one, as a double, exact to the microsecond.
+    Parenthesised: it is used as a divisor.
+#}
 {% macro seconds_between(start_expression, end_expression) -%}
     {{ return(adapter.dispatch('seconds_between', 'cola')(start_expression, end_expression)) }}
 {%- endmacro %}
 
 {% macro duckdb__seconds_between(start_expression, end_expression) -%}
-    (date_diff('microsecond', {{ start_expression }}, {{ end_expression }}) / 1000000.0)
+    (cast(date_diff('microsecond', {{ start_expression }}, {{ end_expression }}) as double) / 1000000)
+{%- endmacro %}
+
+{#
+    Trino's date_diff stops at milliseconds, and `x / 1000.0` would be a decimal division
+    rounded to one decimal place. Whole seconds come from date_diff on the timestamps cut
+    to the second; the microseconds are digits 21-26 of a timestamp(6) as text
+    (`YYYY-MM-DD hh:mm:ss.ffffff`).
+#}
+{% macro athena__microsecond_of_second(timestamp_expression) -%}
+    cast(substr(cast(cast({{ timestamp_expression }} as timestamp(6)) as varchar), 21, 6) as bigint)
 {%- endmacro %}
 
 {% macro athena__seconds_between(start_expression, end_expression) -%}
-    (date_diff('millisecond', {{ start_expression }}, {{ end_expression }}) / 1000.0)
+    (cast(
+        date_diff(
+            'second',
+            date_trunc('second', cast({{ start_expression }} as timestamp(6))),
+            date_trunc('second', cast({{ end_expression }} as timestamp(6)))
+        ) * 1000000
+        + {{ cola.athena__microsecond_of_second(end_expression) }}
+        - {{ cola.athena__microsecond_of_second(start_expression) }}
+        as double
+    ) / 1000000)
 {%- endmacro %}
 
 
@@ -147,12 +210,24 @@
     )
 {%- endmacro %}
 
+{# Trino's sequence() refuses to build more than 10,000 elements: ample for days. #}
 {% macro athena__date_series(first_date, last_date) -%}
     sequence({{ first_date }}, {{ last_date }}, interval '1' day)
 {%- endmacro %}
 
 
-{# The current build's timestamp (UTC, no zone): stamps every row a build writes. #}
+{#
+    The current build's timestamp (UTC, no zone): stamps every row a build writes.
+    On Athena a bare `timestamp` is timestamp(3), and Iceberg tables store timestamp(6).
+#}
 {% macro build_timestamp() -%}
+    {{ return(adapter.dispatch('build_timestamp', 'cola')()) }}
+{%- endmacro %}
+
+{% macro default__build_timestamp() -%}
     cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp)
+{%- endmacro %}
+
+{% macro athena__build_timestamp() -%}
+    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp(6))
 {%- endmacro %}

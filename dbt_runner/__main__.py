@@ -1,0 +1,5 @@
+import sys
+
+from dbt_runner.entrypoint import main
+
+sys.exit(main())
