@@ -184,6 +184,10 @@ def fake_aws() -> Iterator[FakeAws]:
     server.start()
     host, port = server.get_host_and_port()
     aws = FakeAws(endpoint_url=f"http://{host}:{port}")
+    # moto keeps one state per process: start each fake account empty
+    urllib.request.urlopen(
+        urllib.request.Request(f"{aws.endpoint_url}/moto-api/reset", method="POST")
+    ).close()
     try:
         aws.create_catalog()
         yield aws

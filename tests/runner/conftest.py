@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import boto3
@@ -58,7 +59,8 @@ def s3() -> Iterator[FakeS3]:
 
 def land(home: Path, *, age_days: float = 0) -> Path:
     """Land the fixture CSV in $COLA_HOME's raw zone as `cola ingest` would, `age_days` old."""
-    folder = home / "raw" / "run_reports" / "ingest_date=2024-01-04"
+    landed_on = (datetime.now(UTC) - timedelta(days=age_days)).date()
+    folder = home / "raw" / "run_reports" / f"ingest_date={landed_on.isoformat()}"
     folder.mkdir(parents=True)
     landed = folder / "reports__0123456789abcdef.csv"
     shutil.copy(FIXTURES / "reports.csv", landed)

@@ -1,4 +1,4 @@
-"""moto_server with the few Step Functions gaps of moto 5.2.5 filled in, for the tests only.
+"""moto_server with the few gaps of moto 5.2.5 that these tests hit filled in, for the tests only.
 
 Run as a script: ``python tests/step_function/patched_moto_server.py -H 127.0.0.1 -p PORT``
 (MOTO_PORT must equal PORT: moto's state machine interpreter calls back into this server).
@@ -13,14 +13,21 @@ What it adds, and why (each patch is small and leaves every other behaviour stoc
    integrations. Step Functions takes PascalCase parameters (``LaunchType``) and returns PascalCase
    fields (``TaskArn``, ``Executions``); moto's interpreter left the conversion empty, so boto3
    got ``LaunchType`` instead of ``launchType`` (the ``States.Runtime "'LaunchType'"`` error).
-   The conversion below uses botocore's service model, as AWS's own integrations do.
+   The conversion below uses botocore's service model, as AWS's own integrations do. moto also
+   silently dropped RunTask parameters missing from its list, among them
+   ``CapacityProviderStrategy`` (supported by AWS): it is added to the list.
 4. A ``ClientError`` from the ECS integration is reported as ``ECS.<error code>`` (for example
    ``ECS.ClusterNotFoundException``), as AWS reports it, instead of ``States.Runtime``; so a
    Retry/Catch on ECS error names can be exercised.
+5. S3 bucket policies: moto ignores a statement's Condition, so the project's TLS-only policy
+   (Deny when aws:SecureTransport is false) denied every request. Statements with a Condition
+   are left out of moto's evaluation (requests are taken to be TLS, as in AWS); unconditional
+   statements are evaluated as before.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 from typing import Any
 
@@ -81,6 +88,9 @@ def _patch_interpreter() -> None:
     from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
 
     ecs_cls = state_task_service_ecs.StateTaskServiceEcs
+    state_task_service_ecs._SUPPORTED_API_PARAM_BINDINGS["runtask"].update(
+        {"CapacityProviderStrategy", "Count", "EnableECSManagedTags", "ReferenceId", "Tags"}
+    )
     sdk_cls = state_task_service_aws_sdk.StateTaskServiceAwsSdk
     for cls in (ecs_cls, sdk_cls):
         cls._normalise_parameters = _normalise_parameters
@@ -123,9 +133,30 @@ def _patch_responses() -> None:
     StepFunctionResponse.list_state_machine_versions = list_state_machine_versions
 
 
+def _patch_s3_bucket_policy() -> None:
+    from moto.iam.access_control import IAMPolicy, PermissionResult
+    from moto.s3.models import FakeBucket
+
+    def get_permission(self: Any, action: str, resource: str) -> Any:
+        if self.policy is None:
+            return PermissionResult.NEUTRAL
+        document = json.loads(self.policy)
+        statements = document.get("Statement", [])
+        if isinstance(statements, dict):
+            statements = [statements]
+        unconditional = [statement for statement in statements if "Condition" not in statement]
+        if not unconditional:
+            return PermissionResult.NEUTRAL
+        policy = IAMPolicy(json.dumps({**document, "Statement": unconditional}))
+        return policy.is_action_permitted(action, resource)
+
+    FakeBucket.get_permission = get_permission
+
+
 def apply_patches() -> None:
     _patch_responses()
     _patch_interpreter()
+    _patch_s3_bucket_policy()
 
 
 if __name__ == "__main__":
