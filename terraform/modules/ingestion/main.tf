@@ -104,11 +104,12 @@ data "aws_iam_policy_document" "lambda" {
   }
 
   statement {
-    sid     = "MissingManifestIs404Not403"
+    sid     = "MissingObjectIs404Not403"
     actions = ["s3:ListBucket"]
     # No s3:prefix condition: a HeadObject/GetObject request carries no prefix, so a
-    # conditioned grant would not turn the 403 into a 404.
-    resources = [var.raw_bucket_arn, var.quarantine_bucket_arn]
+    # conditioned grant would not turn the 403 into a 404 (a missing source object or
+    # manifest must read as "not found", not as "access denied").
+    resources = [var.landing_bucket_arn, var.raw_bucket_arn, var.quarantine_bucket_arn]
   }
 
   statement {

@@ -72,8 +72,8 @@ variable "lambda_memory_mb" {
 
 variable "lambda_timeout_seconds" {
   type        = number
-  description = "Lambda timeout in seconds; the queue's visibility timeout is six times this."
-  default     = 60
+  description = "Lambda timeout in seconds (a 1 GiB file is streamed once through the readability check); the queue's visibility timeout is six times this."
+  default     = 300
 }
 
 variable "lambda_reserved_concurrency" {
