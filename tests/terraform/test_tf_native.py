@@ -21,7 +21,7 @@ def test_terraform_test_passes(tmp_path: Path, cli_config: Path, lambda_zip: Pat
     files = sorted(NATIVE_TESTS.glob("*.tftest.hcl"))
     assert files, "no native Terraform tests found"
     root = tf_harness.copy_stack(tmp_path)
-    (root / "tests").mkdir()
+    shutil.copytree(NATIVE_TESTS / "mocks", root / "tests" / "mocks")
     for path in files:
         shutil.copy2(path, root / "tests" / path.name)
     env = tf_harness.terraform_env(cli_config)
