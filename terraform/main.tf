@@ -48,6 +48,7 @@ module "ingestion" {
   log_level              = var.lambda_log_level
   log_retention_days     = var.log_retention_days
   max_receive_count      = var.ingestion_max_receive_count
+  restrict_dlq_sources   = var.restrict_dlq_sources
 }
 
 module "query" {

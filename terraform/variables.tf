@@ -63,6 +63,12 @@ variable "lambda_log_level" {
   default     = "INFO"
 }
 
+variable "restrict_dlq_sources" {
+  type        = bool
+  description = "Allow only the ingestion queue to use its DLQ (SQS redrive allow policy). Only the moto test stack turns this off."
+  default     = true
+}
+
 variable "ingestion_max_receive_count" {
   type        = number
   description = "Times a landed file's event is tried before it moves to the dead-letter queue."

@@ -97,7 +97,9 @@ def moto_stack(
     """terraform apply of the root module against moto; terraform destroy afterwards.
 
     Lifecycle configurations are off here (manage_lifecycle=false): moto takes ~55 s for each
-    of the six. Everything else in the configuration is applied.
+    of the six. The DLQ's redrive allow policy is off too (restrict_dlq_sources=false): moto
+    does not implement it and the provider waits on it for minutes. Everything else in the
+    configuration is applied.
     """
     with moto_server() as url:
         root = tf_harness.copy_stack(tmp_path_factory.mktemp("stack"))
@@ -108,6 +110,7 @@ def moto_stack(
             "lambda_zip_path": str(lambda_zip),
             "powertools_layer_arn": _publish_powertools_layer(url),
             "manage_lifecycle": False,
+            "restrict_dlq_sources": False,
             "force_destroy": True,
         }
         (root / "moto.auto.tfvars.json").write_text(json.dumps(variables))

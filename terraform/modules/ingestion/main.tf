@@ -28,6 +28,16 @@ resource "aws_sqs_queue" "events" {
   })
 }
 
+# Only the ingestion queue may send its failures to the DLQ.
+resource "aws_sqs_queue_redrive_allow_policy" "dlq" {
+  count     = var.restrict_dlq_sources ? 1 : 0
+  queue_url = aws_sqs_queue.dlq.id
+  redrive_allow_policy = jsonencode({
+    redrivePermission = "byQueue"
+    sourceQueueArns   = [aws_sqs_queue.events.arn]
+  })
+}
+
 data "aws_iam_policy_document" "queue" {
   statement {
     sid       = "LandingBucketSendsObjectCreated"

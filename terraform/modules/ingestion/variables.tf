@@ -93,6 +93,12 @@ variable "log_retention_days" {
   description = "Days the Lambda's logs are kept."
 }
 
+variable "restrict_dlq_sources" {
+  type        = bool
+  description = "Allow only the ingestion queue to use the DLQ (SQS redrive allow policy). Only the moto test stack turns this off."
+  default     = true
+}
+
 variable "max_receive_count" {
   type        = number
   description = "Receives before a message moves to the dead-letter queue."
