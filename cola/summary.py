@@ -51,7 +51,9 @@ def summarize(warehouse: Path, days: int = 7) -> str:
         f"machines: {machines} ({running} running now)",
         f"runs: {runs} ({open_runs} open), {hours:,.1f} machine-hours of uptime",
         f"daily uptime of the last {days} days, per branch (uptime hours / availability):",
-        "  date      " + "".join(f"  {'branch ' + branch:>15}" for branch in branches),
+        "  date      " + "".join(f"  {'branch ' + branch:>15}" for branch in branches)
+        if daily
+        else "  (no machine days yet: no valid reports)",
     ]
     for day, cells in by_day.items():
         row = "".join(
