@@ -20,7 +20,7 @@ run: $(BIN)/cola
 
 ## make test: everything the project checks
 test: $(BIN)/cola lint infra-check browser-tools
-	$(BIN)/pytest
+	$(BIN)/pytest -n 3
 
 lint: $(BIN)/cola
 	$(BIN)/ruff check .
