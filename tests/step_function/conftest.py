@@ -10,12 +10,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import boto3
 import pytest
 
 from tests.step_function.moto_harness import (
-    FAKE_CREDENTIALS,
     REGION,
+    moto_client,
     moto_server,
     render_definition,
 )
@@ -40,13 +39,7 @@ class Sandbox:
 
     def client(self, service: str) -> Any:
         if service not in self.clients:
-            self.clients[service] = boto3.client(
-                service,
-                endpoint_url=self.url,
-                region_name=REGION,
-                aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
-                aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
-            )
+            self.clients[service] = moto_client(self.url, service)
         return self.clients[service]
 
     def create_state_machine(self, name: str, **overrides: Any) -> str:

@@ -15,10 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
-from tests.step_function.moto_harness import FAKE_CREDENTIALS, REGION, REPO, moto_server
+from tests.step_function.moto_harness import REGION, REPO, moto_client, moto_server
 from tests.terraform import tf_harness
 
 TIMINGS: dict[str, float] = {}
@@ -60,13 +59,7 @@ class Stack:
 
     def client(self, service: str) -> Any:
         if service not in self.clients:
-            self.clients[service] = boto3.client(
-                service,
-                endpoint_url=self.url,
-                region_name=REGION,
-                aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
-                aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
-            )
+            self.clients[service] = moto_client(self.url, service)
         return self.clients[service]
 
 
@@ -75,14 +68,7 @@ def _publish_powertools_layer(url: str) -> str:
     content = io.BytesIO()
     with zipfile.ZipFile(content, "w") as archive:
         archive.writestr("python/README.txt", "stand-in for AWSLambdaPowertoolsPythonV3\n")
-    client = boto3.client(
-        "lambda",
-        endpoint_url=url,
-        region_name=REGION,
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    )
-    response = client.publish_layer_version(
+    response = moto_client(url, "lambda").publish_layer_version(
         LayerName="AWSLambdaPowertoolsPythonV3-python312-x86_64",
         Content={"ZipFile": content.getvalue()},
         CompatibleRuntimes=["python3.12"],
