@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import PurePosixPath
 from typing import Any, Literal
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 Outcome = Literal["landed", "already_landed", "quarantined"]
 
@@ -22,9 +22,14 @@ QUARANTINE_PREFIX = "quarantine/run_reports"
 QUARANTINE_MANIFEST_PREFIX = "quarantine/_manifests/run_reports"
 
 STEM_MAX_CHARS = 80
+SUFFIX_MAX_CHARS = 16
 DIGEST_CHARS = 16
+KEY_MAX_BYTES = 1024  # S3's limit: a longer key cannot name an object
 METADATA_VALUE_MAX_CHARS = 1024  # S3 allows 2 KB of user metadata in all
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_SEPARATORS = re.compile(r"[/\\]")
+_DRIVE = re.compile(r"^[A-Za-z]:[/\\]")
 
 
 class SourceNotFoundError(FileNotFoundError):
@@ -72,9 +77,9 @@ class LandingResult:
 
 @dataclass(frozen=True)
 class Problem:
-    """Why a file cannot be read as UTF-8 text CSV."""
+    """Why a file is quarantined: it cannot be read as UTF-8 text CSV, or its key is refused."""
 
-    reason: Literal["empty", "binary", "not_utf8"]
+    reason: Literal["empty", "binary", "not_utf8", "unsafe_key"]
     detail: str
 
 
@@ -112,21 +117,73 @@ def clean_etag(etag: str | None) -> str:
     return (etag or "").strip('"')
 
 
+def s3_filename(key: str) -> str:
+    """The file name of an object key: what follows its last `/`."""
+    return key.rsplit("/", 1)[-1]
+
+
 def safe_stem(filename: str) -> str:
-    """The file's stem with characters outside [A-Za-z0-9._-] replaced by `_`, at most 80."""
+    """The file's stem with characters outside [A-Za-z0-9._-] replaced by `_`, at most 80,
+    starting with a letter or digit (Athena, like Hive, skips files named `.…` or `_…`)."""
     stem = PurePosixPath(filename).stem if filename else ""
-    return _UNSAFE.sub("_", stem)[:STEM_MAX_CHARS]
+    return _UNSAFE.sub("_", stem).lstrip("._-")[:STEM_MAX_CHARS]
 
 
 def file_suffix(filename: str) -> str:
-    """The original suffix (`.csv`, `.bin`, …), made safe the same way as the stem."""
-    return _UNSAFE.sub("_", PurePosixPath(filename).suffix) if filename else ""
+    """The original suffix (`.csv`, `.bin`, …), made safe the same way as the stem, at most 16."""
+    return _UNSAFE.sub("_", PurePosixPath(filename).suffix)[:SUFFIX_MAX_CHARS] if filename else ""
 
 
 def landing_name(filename: str, identity: str) -> str:
-    """`<safe_stem>__<first 16 hex of sha256(identity)>`: same identity, same name."""
+    """`<safe_stem>__<first 16 hex of sha256(identity)>` (`report__…` when no stem is left):
+    same identity, same name. The name never comes from anything but these characters."""
     digest = hashlib.sha256(identity.encode("utf-8")).hexdigest()[:DIGEST_CHARS]
-    return f"{safe_stem(filename)}__{digest}"
+    return f"{safe_stem(filename) or 'report'}__{digest}"
+
+
+# --- object keys sent by the landing bucket ------------------------------------------------
+
+
+def key_problem(key: str) -> Problem | None:
+    """Why an object key is refused before its file is read: a path trick or an impossible key.
+
+    Landed keys are derived (`landing_name`), never the object's key, so no key can write
+    outside the zones; a key that tries, once or twice percent-decoded, is still refused, so
+    the sender hears of it. Checked: S3's 1024-byte limit, control characters (NUL…),
+    absolute paths (`/…`, `\\…`, `C:`) and `..` segments (with `/` or `\\` as separator)."""
+    size = len(key.encode("utf-8", "surrogatepass"))
+    if size > KEY_MAX_BYTES:
+        return Problem("unsafe_key", f"the object key is {size} bytes long, S3 allows 1024")
+    once = unquote(key)
+    forms = (
+        (key, ""),
+        (once, ", once percent-decoded,"),
+        (unquote(once), ", twice percent-decoded,"),
+    )
+    for form, how in forms:
+        control = _CONTROL.search(form)
+        if control:
+            return Problem(
+                "unsafe_key",
+                f"the object key{how} holds the control character 0x{ord(control.group()):02x} "
+                f"at character {control.start() + 1}",
+            )
+        drive = _DRIVE.match(form)
+        if drive or form.startswith(("/", "\\")):
+            start = drive.group() if drive else form[0]
+            return Problem(
+                "unsafe_key", f"the object key{how} is an absolute path (it starts with {start!r})"
+            )
+        if ".." in _SEPARATORS.split(form):
+            return Problem("unsafe_key", f"the object key{how} has a '..' path segment")
+    return None
+
+
+def source_problem(info: SourceInfo) -> Problem | None:
+    """A problem with where a file comes from, found before reading it (S3 keys only: a
+    local path is the user's own)."""
+    key = info.location.get("key")
+    return key_problem(key) if key is not None else None
 
 
 # --- keys -----------------------------------------------------------------------------------
@@ -150,6 +207,11 @@ def raw_manifest_key(name: str) -> str:
 def quarantine_key(name: str, filename: str, now: datetime) -> str:
     day = ingest_date(now).isoformat()
     return f"{QUARANTINE_PREFIX}/ingest_date={day}/{name}{file_suffix(filename)}"
+
+
+def zone_key(name: str, filename: str, problem: Problem | None, now: datetime) -> str:
+    """Where a file lands: the raw zone when it can be read, else the quarantine zone."""
+    return raw_key(name, now) if problem is None else quarantine_key(name, filename, now)
 
 
 def reason_key(quarantined_key: str) -> str:
@@ -186,10 +248,12 @@ def raw_manifest(
 def quarantine_document(
     info: SourceInfo, name: str, key: str, scan: ScanResult, landed_at: str
 ) -> dict[str, Any]:
-    """The `.reason.json` beside a quarantined file (also kept as its manifest)."""
+    """The `.reason.json` beside a quarantined file (also kept as its manifest): `file` names
+    the source (`s3://bucket/key` or the path), `reason` and `detail` the problem."""
     if scan.problem is None:
         raise ValueError(f"{info.display}: nothing to quarantine, the scan found no problem")
     return {
+        "file": info.display,
         "reason": scan.problem.reason,
         "detail": scan.problem.detail,
         "name": name,

@@ -1,9 +1,11 @@
 """Is a file readable as UTF-8 text CSV? A streaming check over byte chunks, bounded memory.
 
 Rules, strongest first:
-- binary: a NUL byte anywhere, or the file starts with a well-known binary signature
-  (gzip, zip/xlsx, PNG, PDF, OLE2/xls, 7z);
-- not_utf8: invalid UTF-8 anywhere (incl. a truncated sequence at the end, or a UTF-16/32 BOM);
+- not_utf8 (UTF-16): a UTF-16/32 byte order mark, or no mark but the first 8 bytes are ASCII
+  characters each beside a NUL (UTF-16 text without a BOM);
+- binary: the file starts with a well-known signature (gzip, zip/xlsx, PNG, PDF, OLE2/xls,
+  7z), or holds a NUL byte anywhere;
+- not_utf8: invalid UTF-8 anywhere (incl. a truncated sequence at the end);
 - empty: zero bytes, or nothing but whitespace and byte order marks.
 A UTF-8 BOM, CRLF line ends and a header line are fine. Row-level problems are not checked.
 """
@@ -17,23 +19,25 @@ from collections.abc import Iterable
 from ingestion_lambda.landing import Problem, ScanResult
 
 _SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"\x1f\x8b", "gzip"),
-    (b"PK\x03\x04", "zip (or xlsx)"),
-    (b"\x89PNG\r\n\x1a\n", "PNG image"),
-    (b"%PDF-", "PDF"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "OLE2 (xls/doc)"),
-    (b"7z\xbc\xaf\x27\x1c", "7z"),
+    (b"\x1f\x8b", "gzip-compressed"),
+    (b"PK\x03\x04", "a zip archive (or xlsx)"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"%PDF-", "a PDF document"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an OLE2 document (xls/doc)"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7z archive"),
 )
 _UTF16_BOMS: tuple[tuple[bytes, str], ...] = (
     (b"\xff\xfe", "UTF-16/32 little-endian"),
     (b"\xfe\xff", "UTF-16 big-endian"),
 )
 _HEAD_BYTES = 8
+_ASCII_TEXT = frozenset(range(0x20, 0x7F)) | {0x09, 0x0A, 0x0D}
 
 
 class ReadabilityCheck:
     """Feed chunks in order, then call `finish()`. `decided` turns True once more bytes
-    cannot change the verdict (binary found), so the caller may stop reading."""
+    cannot change the verdict (binary or UTF-16 found), so the caller may stop reading.
+    A NUL within the first 8 bytes decides only once those 8 are known (UTF-16 or binary)."""
 
     def __init__(self) -> None:
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="strict")
@@ -48,7 +52,8 @@ class ReadabilityCheck:
 
     @property
     def decided(self) -> bool:
-        return self._binary is not None or self._utf16
+        head_known = len(self._head) == _HEAD_BYTES
+        return self._utf16 or (self._binary is not None and head_known)
 
     def feed(self, chunk: bytes) -> None:
         if self.decided or not chunk:
@@ -58,6 +63,8 @@ class ReadabilityCheck:
             self._check_head()
             if self.decided:
                 return
+        if self._binary is not None:  # binary, unless the head (still growing) is UTF-16
+            return
         nul = chunk.find(b"\x00")
         if nul >= 0:
             self._binary = f"NUL byte at {self._where(self._offset + nul, chunk)}"
@@ -82,15 +89,25 @@ class ReadabilityCheck:
         """Called as the head grows, so the verdict does not depend on chunk boundaries."""
         for signature, kind in _SIGNATURES:
             if self._head.startswith(signature):
-                self._binary = f"starts with the {kind} signature {signature.hex(' ')}"
+                self._binary = f"{kind}: the file starts with the bytes {signature.hex(' ')}"
                 return
         for bom, kind in _UTF16_BOMS:
             if self._head.startswith(bom):
-                self._utf16 = True
-                self._not_utf8 = (
-                    f"starts with a {kind} byte order mark ({bom.hex(' ')}): "
-                    "the file is UTF-16/32 text, not UTF-8"
-                )
+                self._utf16_text(f"it starts with a {kind} byte order mark ({bom.hex(' ')})")
+                return
+        if len(self._head) == _HEAD_BYTES:
+            for order, (text, nul) in (("little", (0, 1)), ("big", (1, 0))):
+                if set(self._head[nul::2]) == {0} and set(self._head[text::2]) <= _ASCII_TEXT:
+                    self._utf16_text(
+                        f"no byte order mark, but every second byte of the first 8 is NUL "
+                        f"({order}-endian)"
+                    )
+                    return
+
+    def _utf16_text(self, why: str) -> None:
+        self._utf16 = True
+        self._binary = None  # a NUL seen in the head is part of the UTF-16 text
+        self._not_utf8 = f"UTF-16 text, not UTF-8: {why}; save the file as UTF-8"
 
     def _decode(self, chunk: bytes, *, final: bool = False) -> None:
         pending = len(self._decoder.getstate()[0])
@@ -100,7 +117,8 @@ class ReadabilityCheck:
             position = self._offset - pending + error.start
             bad = error.object[error.start : error.start + 1].hex()
             self._not_utf8 = (
-                f"invalid UTF-8 ({error.reason}, byte 0x{bad}) at {self._where(position, chunk)}"
+                f"not UTF-8 at {self._where(position, chunk)}: byte 0x{bad} ({error.reason}); "
+                "save the file as UTF-8"
             )
             return
         if not self._has_text and text:

@@ -26,6 +26,7 @@ from ingestion_lambda.landing import (
     clean_etag,
     is_real_version,
     local_identity,
+    s3_filename,
     s3_identity,
 )
 
@@ -55,6 +56,10 @@ class Storage(Protocol[SourceT_contra]):
         ...
 
     def put_json(self, key: str, document: Mapping[str, Any]) -> None: ...
+
+    def exists(self, key: str) -> bool:
+        """Whether an object (a copy or a document) is at `key`."""
+        ...
 
     def put_copy(self, source: SourceT_contra, key: str, metadata: Mapping[str, str]) -> None:
         """Write a byte-exact copy of `source` at `key` (atomically replacing any object)."""
@@ -124,6 +129,9 @@ class LocalStorage:
             return dict(json.loads(text))
         except ValueError as error:
             raise ValueError(f"{path}: not a JSON document: {error}") from error
+
+    def exists(self, key: str) -> bool:
+        return self._path(key).is_file()
 
     def put_json(self, key: str, document: Mapping[str, Any]) -> None:
         data = (json.dumps(document, indent=2, sort_keys=True) + "\n").encode("utf-8")
@@ -213,7 +221,7 @@ class S3Object:
         return SourceInfo(
             identity=s3_identity(self.bucket, self.key, self.pinned_version, self.etag),
             display=self.uri,
-            filename=self.key.rsplit("/", 1)[-1],
+            filename=s3_filename(self.key),
             size=int(head["ContentLength"]),
             location={
                 "bucket": self.bucket,
@@ -258,12 +266,15 @@ class S3Storage:
     copy_object_max_bytes: int = COPY_OBJECT_MAX_BYTES
     copy_part_min_bytes: int = COPY_PART_MIN_BYTES
 
-    def get_json(self, key: str) -> dict[str, Any] | None:
-        # LIST first: without an unconditioned s3:ListBucket, GetObject of a missing key is a
-        # 403 (not a 404), indistinguishable from a real denial. ListObjectsV2 with the key as
+    def exists(self, key: str) -> bool:
+        # LIST, not HEAD or GET: without an unconditioned s3:ListBucket, reading a missing key is
+        # a 403 (not a 404), indistinguishable from a real denial. ListObjectsV2 with the key as
         # prefix needs only s3:ListBucket on that prefix; the key itself sorts first.
         listing = self.client.list_objects_v2(Bucket=self.bucket, Prefix=key, MaxKeys=1)
-        if not any(item["Key"] == key for item in listing.get("Contents", [])):
+        return any(item["Key"] == key for item in listing.get("Contents", []))
+
+    def get_json(self, key: str) -> dict[str, Any] | None:
+        if not self.exists(key):
             return None
         response = self.client.get_object(Bucket=self.bucket, Key=key)
         with closing(response["Body"]) as body:

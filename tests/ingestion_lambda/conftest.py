@@ -3,7 +3,9 @@ Lambda's event source mapping does (delete what succeeded, leave failures for re
 
 from __future__ import annotations
 
+import io
 import json
+import logging
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -45,7 +47,7 @@ class LambdaContext:
 def aws_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for name, value in {
         "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",  # pragma: allowlist secret (moto's fake)
         "AWS_SESSION_TOKEN": "testing",
         "AWS_DEFAULT_REGION": REGION,
         "RAW_BUCKET": RAW_BUCKET,
@@ -182,3 +184,14 @@ def fixture_bytes(name: str) -> bytes:
 def fixture() -> Any:
     """`fixture("latin1.csv")` -> the file's bytes."""
     return fixture_bytes
+
+
+@pytest.fixture
+def logs() -> Iterator[io.StringIO]:
+    """The handler's structured log lines (Powertools binds its stream at import time)."""
+    stream = io.StringIO()
+    log_handler = handler_module.logger.registered_handler
+    assert isinstance(log_handler, logging.StreamHandler)
+    previous = log_handler.setStream(stream)
+    yield stream
+    log_handler.setStream(previous)

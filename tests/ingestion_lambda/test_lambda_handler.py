@@ -6,8 +6,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import logging
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import unquote
@@ -25,17 +23,6 @@ SITE_KEY = (
     "6f1c2d3e-8a9b-4c5d-9e0f-1a2b3c4d5e6f.csv"
 )
 DAY_KEY = "run-reports/year=2024/month=01/day=03/0b7e1f0a-3c2d-4e5f-8a9b-0c1d2e3f4a5b.csv"
-
-
-@pytest.fixture
-def logs() -> Iterator[io.StringIO]:
-    """The handler's structured log lines (Powertools binds its stream at import time)."""
-    stream = io.StringIO()
-    log_handler = handler_module.logger.registered_handler
-    assert isinstance(log_handler, logging.StreamHandler)
-    previous = log_handler.setStream(stream)
-    yield stream
-    log_handler.setStream(previous)
 
 
 def log_lines(stream: io.StringIO) -> list[dict[str, Any]]:
@@ -224,7 +211,8 @@ def test_unreadable_files_are_quarantined_and_originals_untouched(aws: Any, fixt
         "empty.csv": ("empty", "no data: zero bytes"),
         "latin1.csv": (
             "not_utf8",
-            "invalid UTF-8 (invalid start byte, byte 0xfc) at byte offset 31 (line 1, column 32)",
+            "not UTF-8 at byte offset 31 (line 1, column 32): byte 0xfc (invalid start byte); "
+            "save the file as UTF-8",
         ),
         "whitespace.csv": ("empty", "no data: only whitespace in 7 bytes"),
     }

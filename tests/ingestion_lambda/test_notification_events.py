@@ -25,7 +25,10 @@ def s3_record(key: str, event_name: str = "ObjectCreated:Put", **object_fields: 
         "eventName": event_name,
         "userIdentity": {"principalId": "AWS:AIDAEXAMPLE"},
         "requestParameters": {"sourceIPAddress": "203.0.113.7"},
-        "responseElements": {"x-amz-request-id": "C3D13FE58DE4C810", "x-amz-id-2": "FMyU"},
+        "responseElements": {
+            "x-amz-request-id": "C3D13FE58DE4C810",  # pragma: allowlist secret (AWS docs)
+            "x-amz-id-2": "FMyU",
+        },
         "s3": {
             "s3SchemaVersion": "1.0",
             "configurationId": "run-reports",
@@ -37,8 +40,8 @@ def s3_record(key: str, event_name: str = "ObjectCreated:Put", **object_fields: 
             "object": {
                 "key": key,
                 "size": 154,
-                "eTag": "d41d8cd98f00b204e9800998ecf8427e",
-                "sequencer": "0055AED6DCD90281E5",
+                "eTag": "d41d8cd98f00b204e9800998ecf8427e",  # pragma: allowlist secret
+                "sequencer": "0055AED6DCD90281E5",  # pragma: allowlist secret
                 **object_fields,
             },
         },
@@ -66,6 +69,7 @@ def test_the_test_event_and_other_event_types_are_ignored() -> None:
         "Time": "2024-01-03T10:00:00.000Z",
         "Bucket": "cola-landing",
         "RequestId": "5582815E1AEA5ADF",
+        # pragma: allowlist nextline secret (the example of the AWS docs)
         "HostId": "8cLeGAmw098X5cv4Zkwcmo8vvZa3eH3eKxsPzbB9wrR+YstdA6Knx4Ip8EXAMPLE",
     }
     assert read_notification(test_event) == [Ignored("s3:TestEvent", bucket="cola-landing")]
@@ -88,3 +92,21 @@ def test_sqs_events_are_told_from_s3_events() -> None:
     assert is_sqs_event({"Records": [{"eventSource": "aws:sqs", "body": "{}"}]})
     assert not is_sqs_event({"Records": [s3_record("a.csv")]})
     assert not is_sqs_event({"Service": "Amazon S3", "Event": "s3:TestEvent"})
+
+
+@pytest.mark.parametrize(
+    ("encoded", "key"),
+    [
+        ("a%2Bb+c.csv", "a+b c.csv"),  # a literal `+` is %2B, a space is `+`
+        ("lit%252Bplus.csv", "lit%2Bplus.csv"),  # a key holding the text `%2B`
+        ("..%2Fx.csv", "../x.csv"),
+        ("..%5Cx.csv", "..\\x.csv"),
+        ("%2Fetc%2Fx.csv", "/etc/x.csv"),
+        ("%252e%252e%2Fx.csv", "%2e%2e/x.csv"),  # decoded once: the key's own `%` stay
+        ("a%00b.csv", "a\x00b.csv"),
+    ],
+)
+def test_keys_are_decoded_exactly_once(encoded: str, key: str) -> None:
+    """As moto and S3 encode them (checked against moto's notifications)."""
+    [item] = read_notification({"Records": [s3_record(encoded)]})
+    assert isinstance(item, ObjectCreated) and item.key == key

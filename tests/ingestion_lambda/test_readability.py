@@ -52,12 +52,16 @@ def test_readable_text_passes(data: bytes) -> None:
         (b"\xef\xbb\xbf", "empty", "only whitespace"),
         (b"\xef\xbb\xbf\r\n\xef\xbb\xbf \n", "empty", "only whitespace"),
         (b"1,start\n2,st\x00op\n", "binary", "NUL byte at byte offset 12 (line 2, column 5)"),
-        (gzip.compress(b"1,start\n", mtime=0), "binary", "gzip signature"),
-        (b"PK\x03\x04\x14\x00", "binary", "zip (or xlsx)"),
+        (gzip.compress(b"1,start\n", mtime=0), "binary", "gzip-compressed: the file starts"),
+        (b"PK\x03\x04\x14\x00", "binary", "zip archive (or xlsx)"),
         ("1,start,Kühler\n".encode("latin-1"), "not_utf8", "byte offset 9 (line 1, column 10)"),
-        (b"ok\n\xff\n", "not_utf8", "byte 0xff) at byte offset 3 (line 2, column 1)"),
+        (b"ok\n\xff\n", "not_utf8", "not UTF-8 at byte offset 3 (line 2, column 1): byte 0xff"),
         (b"ends in the middle of \xe2\x82", "not_utf8", "unexpected end of data"),
-        ("1,start\n".encode("utf-16"), "not_utf8", "UTF-16"),
+        ("1,start\n".encode("utf-16"), "not_utf8", "UTF-16 text, not UTF-8: it starts with"),
+        ("1,start\n".encode("utf-16-le"), "not_utf8", "no byte order mark, but every second"),
+        ("1,start\n".encode("utf-16-be"), "not_utf8", "of the first 8 is NUL (big-endian)"),
+        (b"\x01\x00\x02\x00\x03\x00\x04\x00", "binary", "NUL byte at byte offset 1"),
+        (b"1\x00,\x00", "binary", "NUL byte at byte offset 1"),  # too short to tell
     ],
     ids=[
         "zero-bytes",
@@ -71,6 +75,10 @@ def test_readable_text_passes(data: bytes) -> None:
         "invalid-start-byte",
         "truncated-at-end",
         "utf-16",
+        "utf-16le-no-bom",
+        "utf-16be-no-bom",
+        "nul-pairs-not-text",
+        "short-nul",
     ],
 )
 def test_unreadable_files_and_their_reasons(data: bytes, reason: str, detail: str) -> None:
@@ -85,8 +93,8 @@ def test_invalid_utf8_deep_in_a_large_file_is_found() -> None:
     problem = verdict(head + b"\xe9\n")
     assert problem == Problem(
         "not_utf8",
-        f"invalid UTF-8 (invalid continuation byte, byte 0xe9) at byte offset {len(head)} "
-        "(line 100001, column 1)",
+        f"not UTF-8 at byte offset {len(head)} (line 100001, column 1): byte 0xe9 "
+        "(invalid continuation byte); save the file as UTF-8",
     )
 
 
@@ -147,3 +155,18 @@ def test_scan_stops_reading_once_the_file_is_known_binary() -> None:
     assert result.problem is not None and result.problem.reason == "binary"
     assert result.sha256 is None
     assert len(read) == 1
+
+
+@given(
+    text=st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), min_size=4),
+    rest=st.binary(max_size=50),
+    big_endian=st.booleans(),
+    cuts=st.lists(st.integers(min_value=0, max_value=100), max_size=12),
+)
+def test_utf16_without_a_bom_is_told_from_binary_whatever_the_chunks(
+    text: str, rest: bytes, big_endian: bool, cuts: list[int]
+) -> None:
+    data = text.encode("utf-16-be" if big_endian else "utf-16-le") + rest
+    problem = scan(split_at(data, cuts)).problem
+    assert problem is not None and problem.reason == "not_utf8"
+    assert f"({'big' if big_endian else 'little'}-endian)" in problem.detail
