@@ -32,3 +32,24 @@
     {%- set floor = run_query(floor_query).columns[0].values()[0] -%}
     {{ return(floor if floor else '1970-01-01') }}
 {%- endmacro %}
+
+
+{#
+    Tests check what the build wrote. A test configured `where: latest_build` reads only
+    the rows its model's newest build wrote (incremental models stamp them _built_at): an
+    incremental build tests its new rows, a full refresh tests every row. An incremental
+    merge replaces rows by unique key, so a key unique among the new rows stays unique.
+    Any other `where` filters as in dbt.
+#}
+{% macro get_where_subquery(relation) -%}
+    {%- if config.get('where') == 'latest_build' -%}
+        {%- set newest_rows -%}
+            (
+                select * from {{ relation }}
+                where _built_at = (select max(built._built_at) from {{ relation }} as built)
+            ) as dbt_subquery
+        {%- endset -%}
+        {{ return(newest_rows) }}
+    {%- endif -%}
+    {{ return(dbt.default__get_where_subquery(relation)) }}
+{%- endmacro %}

@@ -1,52 +1,109 @@
 {#
-    Nothing is lost: every report line of the raw zone (not blank, not a header) is a
-    kept report, a duplicate or an invalid row, exactly once. Returns a row on mismatch.
+    Nothing is lost: every report line (blank lines and headers aside) of the raw files
+    the newest build staged, and of any raw file staging has not read, is a kept report,
+    a duplicate or an invalid row, exactly once. An incremental build checks the files it
+    read, a full refresh every file. Returns a row per file that does not add up.
 #}
+
+{%- set staging = ref('stg_factory__run_reports') -%}
+{%- set newest_files = [] -%}
+{%- set floor = namespace(date='9999-12-31') -%}
+{%- if execute -%}
+    {%- set newest_query -%}
+        select distinct cast(ingest_date as varchar) as ingest_date, source_file
+        from {{ staging }}
+        where _built_at = (select max(built._built_at) from {{ staging }} as built)
+    {%- endset -%}
+    {%- for row in run_query(newest_query).rows -%}
+        {%- do newest_files.append('ingest_date=' ~ row[0] ~ '/' ~ row[1]) -%}
+        {%- set floor.date = [floor.date, row[0]] | min -%}
+    {%- endfor -%}
+{%- endif -%}
+{%- set unbuilt_files = unbuilt_raw_files(staging, floor.date) -%}
+{#- a full refresh reads every file: naming them all would only make the query long -#}
+{%- set files_to_read = none if unbuilt_files is none or newest_files | length > 5000
+    else newest_files + unbuilt_files -%}
 
 with
 
-raw_lines as (
+newest_files as (
     select
-        {{ trim_whitespace("replace(id, chr(65279), '')") }} as id,
-        lower({{ trim_whitespace('type') }}) as report_type,
-        type is null and extra_fields is null as is_single_field
-    from {{ source('factory', 'run_reports') }}
+        source_file,
+        count(*) as staged_rows,
+        count(case when not is_valid then 1 end) as invalid_rows
+    from {{ staging }}
+    where _built_at = (select max(built._built_at) from {{ staging }} as built)
+    group by source_file
 ),
 
-report_lines as (
-    select count(*) as raw_rows
+raw_lines as (
+    select
+        {{ trim_whitespace('id') }} as id,
+        lower({{ trim_whitespace('type') }}) as report_type,
+        type is null and extra_fields is null as is_single_field,
+        {{ raw_file_columns() }}
+    from {{ raw_reports_in_files(source('factory', 'run_reports'), files_to_read) }}
+    -- a literal, so that Athena reads only the newest partitions
+    where ingest_date >= '{{ floor.date }}'
+),
+
+raw_counts as (
+    select
+        regexp_replace(source_file_path, '^.*/', '') as source_file,
+        count(*) as raw_rows
     from raw_lines
     where
         not (coalesce(id, '') = '' and is_single_field)
-        and not (lower(id) = 'id' and report_type = 'type')
+        and not (
+            lower(replace(id, chr(65279), '')) = 'id' and report_type = 'type'
+        )
+    group by regexp_replace(source_file_path, '^.*/', '')
 ),
 
-outcomes as (
+checked_files as (
+    select source_file from newest_files
+    union
+    select raw_counts.source_file from raw_counts
+    where raw_counts.source_file not in (
+        select staged.source_file from {{ staging }} as staged
+        where staged.ingest_date >= cast('{{ floor.date }}' as date)
+    )
+),
+
+duplicates as (
     select
-        (
-            select count(*) from {{ ref('int_run_reports_sequenced') }}
-        ) as kept_rows,
-        (
-            select count(*) from {{ ref('int_run_reports_deduplicated') }}
-            where is_duplicate
-        ) as duplicate_rows,
-        (
-            select count(*) from {{ ref('stg_factory__run_reports') }}
-            where not is_valid
-        ) as invalid_rows
+        source_file,
+        count(*) as duplicate_rows
+    from {{ ref('int_run_reports_deduplicated') }}
+    where is_duplicate and source_file in (select checked_files.source_file from checked_files)
+    group by source_file
+),
+
+kept as (
+    select
+        source_file,
+        count(*) as kept_rows
+    from {{ ref('int_run_reports_sequenced') }}
+    where source_file in (select checked_files.source_file from checked_files)
+    group by source_file
 ),
 
 final as (
     select
-        report_lines.raw_rows,
-        outcomes.kept_rows,
-        outcomes.duplicate_rows,
-        outcomes.invalid_rows
-    from report_lines
-    cross join outcomes
-    where
-        report_lines.raw_rows
-        != outcomes.kept_rows + outcomes.duplicate_rows + outcomes.invalid_rows
+        checked_files.source_file,
+        coalesce(raw_counts.raw_rows, 0) as raw_rows,
+        coalesce(newest_files.staged_rows, 0) as staged_rows,
+        coalesce(kept.kept_rows, 0) as kept_rows,
+        coalesce(duplicates.duplicate_rows, 0) as duplicate_rows,
+        coalesce(newest_files.invalid_rows, 0) as invalid_rows
+    from checked_files
+    left join raw_counts on checked_files.source_file = raw_counts.source_file
+    left join newest_files on checked_files.source_file = newest_files.source_file
+    left join kept on checked_files.source_file = kept.source_file
+    left join duplicates on checked_files.source_file = duplicates.source_file
 )
 
 select * from final
+where
+    raw_rows != staged_rows
+    or raw_rows != kept_rows + duplicate_rows + invalid_rows

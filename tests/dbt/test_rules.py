@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import os
 import time
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 
+from cola.build import BuildError
 from tests.dbt.conftest import FIXTURES
 
 
@@ -193,3 +197,48 @@ def test_every_raw_row_is_kept_duplicate_or_invalid(warehouse):
         )
     )
     assert raw_lines == kept + counts["duplicate"] + counts["invalid_row"]
+
+
+def test_reports_timed_after_their_landing_are_flagged_and_kept(warehouse):
+    """A report timed more than 24 hours after its file was landed is a `future_time`
+    issue, and still a kept report that pairs as usual; up to 24 hours ahead is fine."""
+    landed = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
+    warehouse.land(
+        warehouse.write(
+            "clock_ahead.csv",
+            "f-1,start,2024-03-02T11:59:00Z,0001,0001\n"  # 23 h 59 min ahead: fine
+            "f-2,stop,2024-03-02T12:00:01Z,0001,0001\n"  # just over 24 h ahead: flagged
+            "f-3,start,2099-01-01T00:00:00Z,0001,0001\n",  # far future: flagged
+        ),
+        at=landed,
+    )
+    warehouse.build()
+
+    flagged = warehouse.rows(
+        "select issue_id, report_id, line_number, source_file, issue_detail"
+        " from marts.fct_report_issues where issue_type = 'future_time' order by line_number"
+    )
+    assert [(f["report_id"], f["line_number"]) for f in flagged] == [("f-2", 2), ("f-3", 3)]
+    assert all(f["source_file"].startswith("clock_ahead__") for f in flagged)
+    assert flagged[0]["issue_id"].endswith(":2/future_time")
+    assert "2024-03-01 12:00:00" in flagged[0]["issue_detail"]
+    runs = warehouse.rows("select run_id, stop_report_id, is_open from marts.fct_machine_runs")
+    assert sorted((r["run_id"], r["stop_report_id"], r["is_open"]) for r in runs) == [
+        ("f-1", "f-2", False),
+        ("f-3", None, True),
+    ]
+
+
+def test_the_reconciliation_test_fails_when_a_raw_line_is_lost(warehouse):
+    """The reconciliation data test is not vacuous: a raw line that staging never saw
+    (here appended to a raw file after its build) makes the next build fail."""
+    (result,) = warehouse.land_text("one_run.csv", "l-1,start,2024-03-01T08:00:00Z,0001,0001\n")
+    warehouse.build()
+    raw_file = warehouse.home / result.key
+    with raw_file.open("a") as file:
+        file.write("l-2,stop,2024-03-01T09:00:00Z,0001,0001\n")
+    with pytest.raises(BuildError):
+        warehouse.build(full_refresh=False)
+    results = json.loads((Path(os.environ["DBT_TARGET_PATH"]) / "run_results.json").read_text())
+    failures = [r["unique_id"] for r in results["results"] if r["status"] == "fail"]
+    assert failures == ["test.cola.assert_every_raw_row_is_accounted_for"]

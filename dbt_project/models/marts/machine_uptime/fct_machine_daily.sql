@@ -37,6 +37,19 @@ changed_stretches as (
         on changed_reports.branch_id = branches.branch_id
 ),
 
+-- stretches that begin on the same UTC date are merged, so that time zones are looked up
+-- per machine and date, not per report; a merged stretch only adds days between reports
+stretch_groups as (
+    select
+        branch_id,
+        machine_id,
+        timezone,
+        min(stretch_start_at) as stretch_start_at,
+        max(stretch_end_at) as stretch_end_at
+    from changed_stretches
+    group by branch_id, machine_id, timezone, cast(stretch_start_at as date)
+),
+
 local_stretches as (
     select
         branch_id,
@@ -44,7 +57,7 @@ local_stretches as (
         timezone,
         cast({{ utc_to_local('stretch_start_at', 'timezone') }} as date) as first_local_date,
         cast({{ utc_to_local('stretch_end_at', 'timezone') }} as date) as last_local_date
-    from changed_stretches
+    from stretch_groups
 ),
 
 affected_days as (
@@ -90,7 +103,12 @@ runs as (
         timeline.reported_at as started_at,
         case
             when timeline.report_role = 'run_start' then timeline.next_reported_at
-        end as stopped_at
+        end as stopped_at,
+        -- an open run touches every day after its start (it adds no uptime, see day_runs)
+        case
+            when timeline.report_role = 'run_start' then timeline.next_reported_at
+            else machine_bounds.last_day_end_at
+        end as touches_until
     from {{ ref('int_run_reports_sequenced') }} as timeline
     inner join machine_bounds
         on
@@ -132,7 +150,7 @@ day_runs as (
             day_bounds.branch_id = runs.branch_id
             and day_bounds.machine_id = runs.machine_id
             and day_bounds.day_end_at > runs.started_at
-            and (runs.stopped_at is null or day_bounds.day_start_at < runs.stopped_at)
+            and day_bounds.day_start_at < runs.touches_until
     group by
         day_bounds.branch_id,
         day_bounds.machine_id,

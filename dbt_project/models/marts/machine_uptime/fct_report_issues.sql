@@ -76,17 +76,52 @@ unpaired_reports as (
     where timeline.report_role in ('missing_stop', 'missing_start')
 ),
 
+future_dated as (
+    select
+        *,
+        'reported for ' || cast(reported_at as varchar) || ' UTC, but landed at '
+        || cast(landed_at as varchar) || ' UTC' as clock_detail
+    from raw_reports
+    where is_valid and is_future_dated
+),
+
+future_dated_reports as (
+    select
+        raw_row_id,
+        'future_time' as issue_type,
+        clock_detail as issue_detail,
+        report_id,
+        branch_id,
+        machine_id,
+        report_type,
+        reported_time_text,
+        line_number,
+        reported_at,
+        source_file,
+        landed_at
+    from future_dated
+),
+
 issues as (
     select * from invalid_rows
     union all
     select * from duplicates
     union all
     select * from unpaired_reports
+    union all
+    select * from future_dated_reports
+),
+
+keyed_issues as (
+    select
+        *,
+        raw_row_id || '/' || issue_type as issue_id
+    from issues
 ),
 
 final as (
     select
-        raw_row_id as issue_id,
+        issue_id,
         issue_type,
         issue_detail,
         report_id,
@@ -98,7 +133,7 @@ final as (
         reported_at,
         source_file,
         landed_at
-    from issues
+    from keyed_issues
 )
 
 select * from final

@@ -4,6 +4,9 @@
     )
 }}
 
+{% set floor = newest_landing_dates_floor() if is_incremental() else none %}
+{% set raw_files = unbuilt_raw_files(this, floor) %}
+
 with
 
 raw_lines as (
@@ -16,16 +19,25 @@ raw_lines as (
         extra_fields,
         ingest_date,
         {{ raw_file_columns() }}
-    from {{ source('factory', 'run_reports') }}
+    from {{ raw_reports_in_files(source('factory', 'run_reports'), raw_files) }}
     {% if is_incremental() %}
         -- a literal, so that Athena prunes the raw partitions before reading them
-        where ingest_date >= '{{ newest_landing_dates_floor() }}'
+        where ingest_date >= '{{ floor }}'
     {% endif %}
 ),
 
 named as (
     select
-        *,
+        type,
+        time,
+        branch_id,
+        machine_id,
+        extra_fields,
+        ingest_date,
+        landed_at,
+        line_number,
+        -- a byte-order mark begins the first line of some files
+        case when starts_with(id, chr(65279)) then substr(id, 2) else id end as id,
         regexp_replace(source_file_path, '^.*/', '') as source_file
     from raw_lines
 ),
@@ -35,14 +47,14 @@ new_lines as (
     {% if is_incremental() %}
         where source_file not in (
             select built.source_file from {{ this }} as built
-            where built.ingest_date >= cast('{{ newest_landing_dates_floor() }}' as date)
+            where built.ingest_date >= cast('{{ floor }}' as date)
         )
     {% endif %}
 ),
 
 trimmed as (
     select
-        {{ trim_whitespace("replace(id, chr(65279), '')") }} as id,
+        {{ trim_whitespace('id') }} as id,
         lower({{ trim_whitespace('type') }}) as report_type,
         {{ trim_whitespace('time') }} as reported_time_text,
         {{ trim_whitespace('branch_id') }} as branch_id,
@@ -70,7 +82,8 @@ report_lines as (
     select * from trimmed
     where
         not (coalesce(id, '') = '' and field_count = 1)
-        and not (lower(id) = 'id' and report_type = 'type')
+        -- (the ilike is a cheap first look, it holds for every header)
+        and not (id ilike '%id%' and lower(id) = 'id' and report_type = 'type')
 ),
 
 parsed as (
@@ -106,6 +119,10 @@ final as (
         field_count,
         line_number,
         invalid_reason is null as is_valid,
+        -- flagged, not dropped: the machine's clock may be wrong, the report is still kept
+        coalesce(
+            reported_at > landed_at + interval '{{ var("future_tolerance_hours") }}' hour, false
+        ) as is_future_dated,
         cast(ingest_date as date) as ingest_date,
         reported_at,
         source_file,
