@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 export COLA_HOME ?= $(CURDIR)/.cola
 export DO_NOT_TRACK := 1
 
-.PHONY: run test lint format package docs clean
+.PHONY: run test lint format package docs clean bench
 
 $(BIN)/cola: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ lint: $(BIN)/cola
 ## make package: the ingestion Lambda's deployment zip (reproducible), for terraform
 package: $(BIN)/cola
 	$(BIN)/python -m ingestion_lambda.package dist/ingestion_lambda.zip
+
+## make bench: the pipeline against its floor query, full and incremental, and landing (N=1000000)
+N ?= 1000000
+bench: $(BIN)/cola
+	$(BIN)/python benchmarks/bench_pipeline.py --reports $(N)
 
 format: $(BIN)/cola
 	$(BIN)/ruff format .

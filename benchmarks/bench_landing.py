@@ -176,15 +176,23 @@ def _write_file(path: Path, size: int) -> None:
             written += file.write(block[: size - written])
 
 
-def _report(label: str, size: int, measure: Measure) -> None:
+def _report(label: str, size: int, measure: Measure) -> dict[str, float | str]:
     print(
         f"{label:<28} {measure.outcome:<8} {size / measure.seconds / 1e6:8.1f} MB/s "
         f"({measure.seconds:6.2f} s)  peak RSS {measure.peak_rss / MIB:6.1f} MiB  "
         f"growth {measure.rss_growth / MIB:5.1f} MiB  traced {measure.traced_peak / MIB:5.1f} MiB"
     )
+    return {
+        "outcome": measure.outcome,
+        "seconds": round(measure.seconds, 3),
+        "mb_per_second": round(size / measure.seconds / 1e6, 1),
+        "peak_rss_mib": round(measure.peak_rss / MIB, 1),
+        "rss_growth_mib": round(measure.rss_growth / MIB, 1),
+    }
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None) -> dict[str, dict[str, float | str]]:
+    """Land one file both ways; print a line each and return the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mib", type=int, default=1024, help="file size in MiB (default 1024)")
     args = parser.parse_args(argv)
@@ -198,11 +206,13 @@ def main(argv: list[str] | None = None) -> int:
         _upload(endpoint, size)
         print(f"(upload to moto: {time.perf_counter() - started:.1f} s, not measured)")
         with ProcessPoolExecutor(1, mp_context=spawn) as pool:
-            _report(
-                "lambda handler (moto S3)",
-                size,
-                pool.submit(_land_in_lambda, endpoint, size).result(),
-            )
+            figures = {
+                "lambda_handler": _report(
+                    "lambda handler (moto S3)",
+                    size,
+                    pool.submit(_land_in_lambda, endpoint, size).result(),
+                )
+            }
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -213,9 +223,9 @@ def main(argv: list[str] | None = None) -> int:
         _write_file(source, size)
         with ProcessPoolExecutor(1, mp_context=spawn) as pool:
             measure = pool.submit(_land_locally, str(source), str(Path(folder) / "home")).result()
-        _report("local land_paths", size, measure)
-    return 0
+        figures["cola_ingest"] = _report("local land_paths (cola ingest)", size, measure)
+    return figures
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    main()

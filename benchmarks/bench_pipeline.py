@@ -127,6 +127,7 @@ def generate(folder: Path, history: int, increment: int, seed: int) -> dict[str,
     history_per_machine = history // machines
     new_per_machine = round(increment * (1 - LATE_SHARE_OF_INCREMENT) / machines)
     late_per_million = round(1e6 * increment * LATE_SHARE_OF_INCREMENT / history)
+    folder.mkdir(parents=True, exist_ok=True)
     connection = duckdb.connect()
     connection.execute(
         GENERATE_SQL.format(
