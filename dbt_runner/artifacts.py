@@ -18,6 +18,8 @@ STEP_FILES = {
     "main": ("manifest.json", "run_results.json"),
     "docs": ("index.html", "static_index.html", "catalog.json", "manifest.json"),
 }
+# Per step, the file whose node results name what failed (failures.py reads them).
+RESULT_FILES = {"freshness": "sources.json", "main": "run_results.json"}
 
 
 class UploadError(RuntimeError):
@@ -40,6 +42,17 @@ def step_artifacts(step: str, target_path: Path, log_path: Path, key_prefix: str
     if (log_path / "dbt.log").is_file():
         found.append(Artifact(log_path / "dbt.log", f"{key_prefix}/{step}/dbt.log"))
     return found
+
+
+def read_results(step: str, target_path: Path) -> dict | None:
+    """The step's node results, or None when dbt wrote none (or not valid JSON)."""
+    name = RESULT_FILES.get(step)
+    if name is None or not (target_path / name).is_file():
+        return None
+    try:
+        return json.loads((target_path / name).read_text())
+    except ValueError:
+        return None
 
 
 def summary_artifact(summary: dict, work_dir: Path, key_prefix: str) -> Artifact:

@@ -8,7 +8,11 @@ Steps, each a `dbt` process whose output goes straight to the container log:
 3. `dbt docs generate --static` (the docs site: index.html, static_index.html, catalog.json).
 Every step runs even when an earlier one fails, so a failed build still ships its
 run_results.json. Artifacts go to $COLA_ARTIFACTS_URI/<$COLA_RUN_ID>/<step>/, with
-runner.json (commands, exit codes, timings) beside them.
+runner.json beside them: commands, exit codes, timings, and what failed (`headline`,
+`failures`: the failed tests, models and freshness checks with dbt's message, `skipped`: the
+models not built because of them). On a failed build the state machine reads runner.json
+and puts it into the SNS alert. Each step starts from an empty <work dir>/<step>/, so no
+file of an earlier run is ever shipped as this run's.
 
 Exit code: the command's (dbt: 1 = a model or test failed, 2 = dbt could not run); when it
 succeeded, a failing freshness check's, then the docs'; 3 when the artifacts could not be
@@ -19,13 +23,21 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import subprocess
 import sys
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from dbt_runner.artifacts import UploadError, step_artifacts, summary_artifact, upload
+from dbt_runner.artifacts import (
+    UploadError,
+    read_results,
+    step_artifacts,
+    summary_artifact,
+    upload,
+)
+from dbt_runner.failures import failure_summary
 from dbt_runner.settings import Settings, SettingsError, settings_from_env
 
 EXIT_BAD_SETTINGS = 2
@@ -47,7 +59,9 @@ def _dbt_executable() -> list[str]:
 
 
 def run_step(step: str, command: Sequence[str], settings: Settings, env: Mapping[str, str]):
-    """Run one dbt command with its own target and log paths; returns (result, paths)."""
+    """Run one dbt command with its own (emptied) target and log paths; returns (result,
+    paths)."""
+    shutil.rmtree(settings.work_dir / step, ignore_errors=True)
     target_path = settings.work_dir / step / "target"
     log_path = settings.work_dir / step / "logs"
     full_command = (
@@ -99,10 +113,12 @@ def run(settings: Settings, env: Mapping[str, str], s3_client=None) -> int:
         "docs": ("docs", "generate", "--static"),
     }
     results: dict[str, StepResult] = {}
+    node_results = {}
     artifacts = []
     for step, command in steps.items():
         result, target_path, log_path = run_step(step, command, settings, env)
         results[step] = result
+        node_results[step] = read_results(step, target_path)
         artifacts += step_artifacts(step, target_path, log_path, settings.run_key_prefix)
 
     exit_code = final_exit_code(results)
@@ -114,7 +130,10 @@ def run(settings: Settings, env: Mapping[str, str], s3_client=None) -> int:
             step: {"command": list(r.command), "exit_code": r.exit_code, "seconds": r.seconds}
             for step, r in results.items()
         },
+        **failure_summary(node_results, {step: r.exit_code for step, r in results.items()}),
     }
+    if exit_code:
+        log.error("run %s failed: %s", settings.run_id, summary["headline"])
     artifacts.append(summary_artifact(summary, settings.work_dir, settings.run_key_prefix))
     try:
         keys = upload(artifacts, settings.artifacts_bucket, client=s3_client)

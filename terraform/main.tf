@@ -115,6 +115,7 @@ module "orchestration" {
   definition_template_path = "${path.module}/../step_function/dbt_build.asl.json"
   alerts_topic_arn         = module.alerts.topic_arn
   ops_kms_key_arn          = module.keys.ops_key_arn
+  data_kms_key_arn         = module.keys.data_key_arn
   cluster_arn              = module.compute.cluster_arn
   task_definition_arn      = module.compute.task_definition_arn
   container_name           = module.compute.container_name

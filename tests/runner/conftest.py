@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
@@ -57,13 +58,13 @@ def s3() -> Iterator[FakeS3]:
     server.stop()
 
 
-def land(home: Path, *, age_days: float = 0) -> Path:
-    """Land the fixture CSV in $COLA_HOME's raw zone as `cola ingest` would, `age_days` old."""
+def land(home: Path, *, age_days: float = 0, fixture: str = "reports.csv") -> Path:
+    """Land a fixture CSV in $COLA_HOME's raw zone as `cola ingest` would, `age_days` old."""
     landed_on = (datetime.now(UTC) - timedelta(days=age_days)).date()
     folder = home / "raw" / "run_reports" / f"ingest_date={landed_on.isoformat()}"
-    folder.mkdir(parents=True)
-    landed = folder / "reports__0123456789abcdef.csv"
-    shutil.copy(FIXTURES / "reports.csv", landed)
+    folder.mkdir(parents=True, exist_ok=True)
+    landed = folder / f"{Path(fixture).stem}__0123456789abcdef.csv"
+    shutil.copy(FIXTURES / fixture, landed)
     if age_days:
         stamp = landed.stat().st_mtime - age_days * 86400
         os.utime(landed, (stamp, stamp))
@@ -80,15 +81,16 @@ def copy_project(destination: Path) -> Path:
     return project
 
 
-def run_runner(
+def runner_env(
     tmp_path: Path,
     s3: FakeS3,
-    *args: str,
+    *,
     run_id: str,
     project_dir: Path = REPO_ROOT / "dbt_project",
     artifacts_uri: str = f"s3://{ARTIFACTS_BUCKET}/dbt-runs",
-) -> subprocess.CompletedProcess:
-    env = {
+) -> dict[str, str]:
+    """The container's environment, on the DuckDB target: $COLA_HOME is tmp_path/home."""
+    return {
         **os.environ,
         "COLA_HOME": str(tmp_path / "home"),
         "COLA_RUN_ID": run_id,
@@ -102,12 +104,34 @@ def run_runner(
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_DEFAULT_REGION": "eu-west-1",
     }
+
+
+def run_runner(
+    tmp_path: Path, s3: FakeS3, *args: str, run_id: str, **options: Any
+) -> subprocess.CompletedProcess:
+    """`python -m dbt_runner [args]` to its end."""
     return subprocess.run(
         [sys.executable, "-m", "dbt_runner", *args],
-        env=env,
+        env=runner_env(tmp_path, s3, run_id=run_id, **options),
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
         check=False,
         timeout=300,
     )
+
+
+def start_runner(
+    tmp_path: Path, s3: FakeS3, *args: str, run_id: str, **options: Any
+) -> subprocess.Popen:
+    """`python -m dbt_runner [args]` in a process group of its own (the runner and its dbt
+    processes, as in a container), not waited for; its output goes to tmp_path/runner.log."""
+    with (tmp_path / "runner.log").open("ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "dbt_runner", *args],
+            env=runner_env(tmp_path, s3, run_id=run_id, **options),
+            cwd=REPO_ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )

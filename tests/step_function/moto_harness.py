@@ -15,7 +15,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -66,12 +66,17 @@ def free_port() -> int:
 
 
 @contextmanager
-def moto_server(*, execute_state_machines: bool = False) -> Iterator[str]:
-    """A patched moto server (see patched_moto_server.py) on a free port; yields its URL."""
+def moto_server(
+    *, execute_state_machines: bool = False, container_entrypoint: Sequence[str] = ()
+) -> Iterator[str]:
+    """A patched moto server (see patched_moto_server.py) on a free port; yields its URL.
+    With a container_entrypoint, ecs:runTask.sync runs the task's container locally."""
     port = free_port()
     env = {**os.environ, **FAKE_CREDENTIALS, "MOTO_PORT": str(port)}
     env.pop("AWS_ENDPOINT_URL", None)
     env["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
+    if container_entrypoint:
+        env["PATCHED_MOTO_CONTAINER_ENTRYPOINT"] = json.dumps(list(container_entrypoint))
     log = tempfile.TemporaryFile()  # noqa: SIM115 (closed in finally)
     process = subprocess.Popen(
         [sys.executable, str(PATCHED_SERVER), "-H", "127.0.0.1", "-p", str(port)],

@@ -23,11 +23,21 @@ What it adds, and why (each patch is small and leaves every other behaviour stoc
    (Deny when aws:SecureTransport is false) denied every request. Statements with a Condition
    are left out of moto's evaluation (requests are taken to be TLS, as in AWS); unconditional
    statements are evaluated as before.
+6. ``aws-sdk:s3:*`` errors are named ``S3.<exception>Exception`` (``S3.NoSuchKeyException``), as
+   AWS names them, instead of ``s3.…``.
+7. Opt-in, with ``PATCHED_MOTO_CONTAINER_ENTRYPOINT`` set to a JSON list (for example
+   ``["python", "-m", "dbt_runner"]``): ``ecs:runTask.sync`` runs the task's container here, as
+   that entrypoint plus the command, with the environment of the task definition and of the
+   RunTask overrides; then the task is stopped, and a non-zero exit code fails the state with
+   ``States.TaskFailed`` and the stopped task as the cause, as AWS does. Without it moto never
+   runs a container and every task succeeds.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import sys
 from typing import Any
 
@@ -73,6 +83,26 @@ def _normalise_response(
         self._from_boto_response(response, operation.output_shape)
 
 
+CONTAINER_ENTRYPOINT = "PATCHED_MOTO_CONTAINER_ENTRYPOINT"
+
+
+def _run_container(entrypoint: list[str], ecs_client: Any, parameters: dict) -> int:
+    """The task definition's (first) container, run here; returns its exit code."""
+    definition = ecs_client.describe_task_definition(taskDefinition=parameters["taskDefinition"])
+    container = definition["taskDefinition"]["containerDefinitions"][0]
+    overrides = parameters.get("overrides", {}).get("containerOverrides", [])
+    override = next((o for o in overrides if o.get("name") == container["name"]), {})
+    environment = {
+        item["name"]: item["value"]
+        for item in [*container.get("environment", []), *override.get("environment", [])]
+    }
+    command = override.get("command") or container.get("command") or []
+    completed = subprocess.run(
+        [*entrypoint, *command], env={**os.environ, **environment}, check=False
+    )
+    return completed.returncode
+
+
 def _patch_interpreter() -> None:
     from moto.stepfunctions.parser.api import HistoryEventType, TaskFailedEventDetails
     from moto.stepfunctions.parser.asl.component.common.error_name.custom_error_name import (
@@ -80,12 +110,21 @@ def _patch_interpreter() -> None:
     )
     from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import (
         FailureEvent,
+        FailureEventException,
+    )
+    from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name import (
+        StatesErrorName,
+    )
+    from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name_type import (
+        StatesErrorNameType,
     )
     from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
         state_task_service_aws_sdk,
         state_task_service_ecs,
     )
     from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
+    from moto.stepfunctions.parser.asl.utils.boto_client import boto_client_for
+    from moto.stepfunctions.parser.asl.utils.encoding import to_json_str
 
     ecs_cls = state_task_service_ecs.StateTaskServiceEcs
     state_task_service_ecs._SUPPORTED_API_PARAM_BINDINGS["runtask"].update(
@@ -118,6 +157,62 @@ def _patch_interpreter() -> None:
         return stock_from_error(self, env, ex)
 
     ecs_cls._from_error = ecs_from_error
+    state_task_service_aws_sdk._SERVICE_ERROR_NAMES["s3"] = "S3"
+
+    stock_sync_resolver = ecs_cls._build_sync_resolver
+
+    def run_container_then_stop(
+        self: Any,
+        env: Any,
+        resource_runtime_part: Any,
+        normalised_parameters: dict,
+        state_credentials: Any,
+    ) -> Any:
+        entrypoint = os.environ.get(CONTAINER_ENTRYPOINT)
+        if not entrypoint:
+            return stock_sync_resolver(
+                self, env, resource_runtime_part, normalised_parameters, state_credentials
+            )
+        ecs_client = boto_client_for(
+            service="ecs",
+            region=resource_runtime_part.region,
+            state_credentials=state_credentials,
+        )
+        task = env.stack.pop()["Tasks"][0]
+
+        def resolve() -> dict:
+            exit_code = _run_container(json.loads(entrypoint), ecs_client, normalised_parameters)
+            cluster, task_arn = task["ClusterArn"], task["TaskArn"]
+            ecs_client.stop_task(
+                cluster=cluster, task=task_arn, reason="Essential container exited"
+            )
+            described = ecs_client.describe_tasks(cluster=cluster, tasks=[task_arn])
+            self._normalise_response(response=described, service_action_name="describe_tasks")
+            stopped = described["Tasks"][0]
+            for container in stopped.get("Containers", []):
+                container["ExitCode"] = exit_code
+            if exit_code == 0:
+                return stopped
+            failed = StatesErrorNameType.StatesTaskFailed
+            raise FailureEventException(
+                FailureEvent(
+                    env=env,
+                    error_name=StatesErrorName(typ=failed),
+                    event_type=HistoryEventType.TaskFailed,
+                    event_details=EventDetails(
+                        taskFailedEventDetails=TaskFailedEventDetails(
+                            resource=self._get_sfn_resource(),
+                            resourceType=self._get_sfn_resource_type(),
+                            error=failed.to_name(),
+                            cause=to_json_str(stopped),
+                        )
+                    ),
+                )
+            )
+
+        return resolve
+
+    ecs_cls._build_sync_resolver = run_container_then_stop
 
 
 def _patch_responses() -> None:

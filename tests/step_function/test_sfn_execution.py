@@ -2,9 +2,10 @@
 patched_moto_server.py): the success path, the failure path that ends in the SNS alert and a
 Fail state, the concurrency guard, and the optional success summary.
 
-moto never runs the container, so a dbt failure (non-zero exit, States.TaskFailed) cannot be
-simulated; the failure path here is the runner task failing to start (its cluster is gone),
-which AWS reports as ECS.ClusterNotFoundException: not transient, so not retried.
+moto never runs the container here, so every task succeeds; the failure path here is the
+runner task failing to start (its cluster is gone), which AWS reports as
+ECS.ClusterNotFoundException: not transient, so not retried, and there is no runner summary.
+test_sfn_runner.py runs the real runner as the task's container, for a failing dbt test.
 """
 
 from __future__ import annotations
@@ -83,7 +84,13 @@ def test_failure_publishes_an_actionable_alert_and_fails(sandbox: Sandbox) -> No
 
     assert execution["status"] == "FAILED"
     history = sandbox.history(execution_arn)
-    assert entered_states(history)[-3:] == ["RunDbtBuildFailed", "NotifyFailure", "BuildFailed"]
+    assert entered_states(history)[-5:] == [
+        "RunDbtBuildFailed",
+        "ReadRunSummary",
+        "NoRunSummary",
+        "NotifyFailure",
+        "BuildFailed",
+    ]
     [failed] = [event for event in history if event["type"] == "ExecutionFailed"]
     assert failed["executionFailedEventDetails"]["error"] == "DbtBuildFailed"
     # Not a transient error: tried once, never retried.
@@ -97,8 +104,18 @@ def test_failure_publishes_an_actionable_alert_and_fails(sandbox: Sandbox) -> No
     assert alert["failed_step"] == "RunDbtBuild"
     assert alert["error"] == "ECS.ClusterNotFoundException"
     assert alert["cause"]
-    assert alert["artifacts"] == f"{sandbox_artifacts_uri()}/{run_id}/"
+    assert alert["artifacts"] == f"{sandbox.vars['artifacts_uri']}/{run_id}/"
     assert run_id in alert["summary"] and "RunDbtBuild" in alert["summary"]
+    # The runner never started: no runner.json (S3.NoSuchKeyException), and the alert says so.
+    [read_failed] = [
+        event["taskFailedEventDetails"]
+        for event in history
+        if event["type"] == "TaskFailed"
+        and event["taskFailedEventDetails"]["resource"] == "getObject"
+    ]
+    assert read_failed["error"] == "S3.NoSuchKeyException"
+    assert alert["dbt"]["headline"].startswith("the runner left no summary (runner.json)")
+    assert alert["summary"].endswith(alert["dbt"]["headline"])
     assert execution_arn in alert["console"]
     assert alert["runner_logs"] and "start-execution" in alert["next_steps"]
 
@@ -135,9 +152,3 @@ def test_success_summary_is_published_only_when_enabled(sandbox: Sandbox) -> Non
     assert notification["Subject"] == "cola-analytics: dbt build succeeded"
     summary = json.loads(notification["Message"])
     assert summary["execution"] == execution_arn
-
-
-def sandbox_artifacts_uri() -> str:
-    from tests.step_function.moto_harness import EXAMPLE_VARS
-
-    return str(json.loads(EXAMPLE_VARS.read_text())["artifacts_uri"])

@@ -40,6 +40,8 @@ class Statement:
     effect: str
     actions: frozenset[str]
     resources: tuple[str, ...]
+    sid: str = ""
+    principals: tuple[str, ...] = ()
 
 
 def policy_documents(module: str) -> dict[str, list[Statement]]:
@@ -52,10 +54,34 @@ def policy_documents(module: str) -> dict[str, list[Statement]]:
                     effect=str(statement.get("effect", "Allow")),
                     actions=frozenset(as_list(statement.get("actions"))),
                     resources=tuple(str(r) for r in as_list(statement.get("resources"))),
+                    sid=str(statement.get("sid", "")),
+                    principals=tuple(
+                        f"{p['type']}:{identifier}"
+                        for p in as_list(statement.get("principals"))
+                        for identifier in as_list(p.get("identifiers"))
+                    ),
                 )
                 for statement in as_list(body.get("statement"))
             ]
     return documents
+
+
+def role_policies(module: str) -> dict[str, str]:
+    """Every aws_iam_role_policy of a module: its name, and the expression of its policy."""
+    found: dict[str, str] = {}
+    for path in sorted((TERRAFORM_DIR / "modules" / module).glob("*.tf")):
+        for name, body in blocks(load(path), "resource", "aws_iam_role_policy").items():
+            found[name] = str(body.get("policy"))
+    return found
+
+
+def resource_types(module: str) -> set[str]:
+    """The resource types a module declares."""
+    types: set[str] = set()
+    for path in sorted((TERRAFORM_DIR / "modules" / module).glob("*.tf")):
+        for entry in load(path).get("resource", []):
+            types |= set(entry)
+    return types
 
 
 def allowed_actions(statements: list[Statement]) -> set[str]:

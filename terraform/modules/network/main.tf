@@ -95,6 +95,7 @@ resource "aws_iam_role" "flow_logs" {
 
 data "aws_iam_policy_document" "flow_logs" {
   statement {
+    sid       = "WriteFlowLogs"
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]
     resources = ["${aws_cloudwatch_log_group.flow_logs.arn}:*"]
   }

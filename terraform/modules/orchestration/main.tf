@@ -21,6 +21,13 @@ locals {
   # The rule Step Functions manages for every ecs:runTask.sync state.
   sync_rule_arn = "arn:${local.partition}:events:${local.region}:${local.account}:rule/StepFunctionsGetEventsForECSTaskRule"
 
+  # s3://<bucket>/<prefix>: the runner writes each run's summary to <prefix>/<run id>/runner.json,
+  # which the failure path reads for the alert (and may read nothing else).
+  artifacts_location  = regex("^s3://([^/]+)/(.+?)/?$", var.artifacts_uri)
+  artifacts_bucket    = local.artifacts_location[0]
+  artifacts_prefix    = local.artifacts_location[1]
+  run_summary_objects = "arn:${local.partition}:s3:::${local.artifacts_bucket}/${local.artifacts_prefix}/*/runner.json"
+
   definition = templatefile(var.definition_template_path, {
     name_prefix                = var.name_prefix
     region                     = local.region
@@ -33,12 +40,15 @@ locals {
     security_group_ids         = var.security_group_ids
     assign_public_ip           = var.assign_public_ip ? "ENABLED" : "DISABLED"
     artifacts_uri              = var.artifacts_uri
+    artifacts_bucket           = local.artifacts_bucket
+    artifacts_prefix           = local.artifacts_prefix
     runner_log_group           = var.runner_log_group_name
     default_dbt_command        = var.default_dbt_command
     notify_on_success          = var.notify_on_success
     debounce_seconds           = var.debounce_seconds
+    guard_settle_seconds       = var.guard_settle_seconds
     build_timeout_seconds      = var.build_timeout_seconds
-    execution_timeout_seconds  = var.build_timeout_seconds + var.debounce_seconds + 3600
+    execution_timeout_seconds  = var.build_timeout_seconds + var.debounce_seconds + var.guard_settle_seconds + 3600
     retry_interval_seconds     = var.retry_interval_seconds
     retry_max_attempts         = var.retry_max_attempts
     retry_backoff_rate         = var.retry_backoff_rate
@@ -125,6 +135,24 @@ data "aws_iam_policy_document" "state_machine" {
     resources = [var.ops_kms_key_arn]
   }
 
+  # No s3:ListBucket: a missing summary reads as 403, which the definition does not retry long.
+  statement {
+    sid       = "ReadRunSummaryForTheAlert"
+    actions   = ["s3:GetObject"]
+    resources = [local.run_summary_objects]
+  }
+
+  statement {
+    sid       = "DecryptRunSummary"
+    actions   = ["kms:Decrypt"]
+    resources = [var.data_kms_key_arn]
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["s3.${local.region}.amazonaws.com"]
+    }
+  }
+
   statement {
     sid = "DeliverExecutionLogs"
     # CloudWatch Logs delivery actions have no resource-level permissions.
@@ -198,6 +226,7 @@ resource "aws_iam_role" "scheduler" {
 
 data "aws_iam_policy_document" "start_build" {
   statement {
+    sid       = "StartTheBuild"
     actions   = ["states:StartExecution"]
     resources = [aws_sfn_state_machine.dbt_build.arn]
   }

@@ -72,7 +72,17 @@ variable "use_fargate_spot" {
 
 variable "artifacts_uri" {
   type        = string
-  description = "s3://<artifacts bucket>/dbt-runs: each run's artifacts are under <artifacts_uri>/<run id>/."
+  description = "s3://<artifacts bucket>/dbt-runs: each run's artifacts are under <artifacts_uri>/<run id>/; a failed build's alert reads <run id>/runner.json there."
+
+  validation {
+    condition     = can(regex("^s3://[^/]+/[^/]", var.artifacts_uri))
+    error_message = "artifacts_uri must be s3://<bucket>/<prefix>."
+  }
+}
+
+variable "data_kms_key_arn" {
+  type        = string
+  description = "ARN of the KMS key of the artifacts bucket (the failure path decrypts runner.json)."
 }
 
 variable "default_dbt_command" {
@@ -145,6 +155,17 @@ variable "debounce_seconds" {
   type        = number
   description = "Seconds a build started by new raw files waits for more files before building."
   default     = 900
+}
+
+variable "guard_settle_seconds" {
+  type        = number
+  description = "Seconds an execution waits before the concurrency guard lists the running executions (ListExecutions is eventually consistent)."
+  default     = 10
+
+  validation {
+    condition     = var.guard_settle_seconds >= 0
+    error_message = "guard_settle_seconds cannot be negative."
+  }
 }
 
 variable "raw_bucket_name" {

@@ -63,22 +63,27 @@ resource "aws_iam_role" "replication" {
 
 data "aws_iam_policy_document" "replication" {
   statement {
+    sid       = "ReadSourceConfiguration"
     actions   = ["s3:GetReplicationConfiguration", "s3:ListBucket"]
     resources = [var.source_bucket_arn]
   }
   statement {
+    sid       = "ReadSourceVersions"
     actions   = ["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging"]
     resources = ["${var.source_bucket_arn}/*"]
   }
   statement {
+    sid       = "WriteReplicas"
     actions   = ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"]
     resources = ["${module.destination.arn}/*"]
   }
   statement {
+    sid       = "DecryptSource"
     actions   = ["kms:Decrypt"]
     resources = [var.source_kms_key_arn]
   }
   statement {
+    sid       = "EncryptReplicas"
     actions   = ["kms:Encrypt", "kms:GenerateDataKey"]
     resources = [aws_kms_key.replica.arn]
   }

@@ -250,6 +250,14 @@ run "compute_runner_task" {
     condition     = toset(aws_ecs_cluster_capacity_providers.this.capacity_providers) == toset(["FARGATE", "FARGATE_SPOT"])
     error_message = "Fargate and Fargate Spot."
   }
+  assert {
+    condition = one([for s in data.aws_iam_policy_document.task.statement : s.resources if s.sid == "ManageTheProjectCatalog"]) == toset(concat(
+      ["arn:aws:glue:eu-central-1:123456789012:catalog"],
+      [for db in ["raw", "staging", "intermediate", "marts", "seeds"] : "arn:aws:glue:eu-central-1:123456789012:database/${db}"],
+      [for db in ["raw", "staging", "intermediate", "marts", "seeds"] : "arn:aws:glue:eu-central-1:123456789012:table/${db}/*"],
+    ))
+    error_message = "the runner may touch the catalog's project databases and their tables only."
+  }
 }
 
 run "orchestration_renders_the_definition_and_schedule" {
@@ -264,6 +272,7 @@ run "orchestration_renders_the_definition_and_schedule" {
     definition_template_path = "../step_function/dbt_build.asl.json"
     alerts_topic_arn         = "arn:aws:sns:eu-central-1:123456789012:cola-analytics-alerts"
     ops_kms_key_arn          = "arn:aws:kms:eu-central-1:123456789012:key/ops"
+    data_kms_key_arn         = "arn:aws:kms:eu-central-1:123456789012:key/data"
     cluster_arn              = "arn:aws:ecs:eu-central-1:123456789012:cluster/cola-analytics"
     task_definition_arn      = "arn:aws:ecs:eu-central-1:123456789012:task-definition/cola-analytics-dbt-runner:3"
     container_name           = "dbt-runner"
@@ -315,6 +324,18 @@ run "orchestration_renders_the_definition_and_schedule" {
   assert {
     condition     = contains(flatten([for s in data.aws_iam_policy_document.state_machine.statement : s.actions]), "states:ListExecutions")
     error_message = "the guard may list executions."
+  }
+  assert {
+    condition     = jsondecode(aws_sfn_state_machine.dbt_build.definition).States.ReadRunSummary.Parameters.Bucket == "artifacts"
+    error_message = "the failure path reads the run summary from the artifacts bucket."
+  }
+  assert {
+    condition     = jsondecode(aws_sfn_state_machine.dbt_build.definition).States.ReadRunSummary.Parameters["Key.$"] == "States.Format('dbt-runs/{}/runner.json', $.run.run_id)"
+    error_message = "the run summary is <prefix>/<run id>/runner.json, where the runner writes it."
+  }
+  assert {
+    condition     = one([for s in data.aws_iam_policy_document.state_machine.statement : s.resources if s.sid == "ReadRunSummaryForTheAlert"]) == toset(["arn:aws:s3:::artifacts/dbt-runs/*/runner.json"])
+    error_message = "the state machine may read the run summaries and nothing else in the artifacts bucket."
   }
 }
 
