@@ -36,20 +36,35 @@
 
 {#
     Tests check what the build wrote. A test configured `where: latest_build` reads only
-    the rows its model's newest build wrote (incremental models stamp them _built_at): an
-    incremental build tests its new rows, a full refresh tests every row. An incremental
-    merge replaces rows by unique key, so a key unique among the new rows stays unique.
-    Any other `where` filters as in dbt.
+    the rows written since staging's newest build: every build that reads new files
+    writes staging first, and every model stamps the rows it writes with the build's
+    time (_built_at; views pass on the stamp of the row they show). An incremental build
+    tests its new rows, a full refresh every row. An incremental merge replaces rows by
+    unique key, so a key unique among the new rows stays unique. Other `where` values
+    filter as in dbt.
 #}
 {% macro get_where_subquery(relation) -%}
     {%- if config.get('where') == 'latest_build' -%}
+        {%- set staging = cola.staging_relation() -%}
         {%- set newest_rows -%}
             (
                 select * from {{ relation }}
-                where _built_at = (select max(built._built_at) from {{ relation }} as built)
+                where _built_at >= (select max(staged._built_at) from {{ staging }} as staged)
             ) as dbt_subquery
         {%- endset -%}
         {{ return(newest_rows) }}
     {%- endif -%}
     {{ return(dbt.default__get_where_subquery(relation)) }}
+{%- endmacro %}
+
+
+{# The staging model's relation, looked up in the graph (a test may not ref it). #}
+{% macro staging_relation() -%}
+    {%- for node in graph.nodes.values() if node.resource_type == 'model'
+        and node.name == 'stg_factory__run_reports' -%}
+        {{ return(api.Relation.create(
+            database=node.database, schema=node.schema, identifier=node.alias
+        )) }}
+    {%- endfor -%}
+    {{ exceptions.raise_compiler_error('staging_relation: no model stg_factory__run_reports') }}
 {%- endmacro %}

@@ -1,7 +1,14 @@
+{# Each import is read by one CTE only: DuckDB materializes a CTE that is read twice. #}
+
 with
 
 timeline as (
     select * from {{ ref('int_run_reports_sequenced') }}
+),
+
+timeline_ends as (
+    select * from {{ ref('int_run_reports_sequenced') }}
+    where next_report_id is null
 ),
 
 branches as (
@@ -14,8 +21,7 @@ last_reports as (
         machine_id,
         report_type,
         reported_at
-    from timeline
-    where next_report_id is null
+    from timeline_ends
 ),
 
 machine_totals as (

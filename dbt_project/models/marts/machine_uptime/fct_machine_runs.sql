@@ -22,7 +22,8 @@ final as (
         end as duration_seconds,
         report_role = 'open_run_start' as is_open,
         reported_at as started_at,
-        case when report_role = 'run_start' then next_reported_at end as stopped_at
+        case when report_role = 'run_start' then next_reported_at end as stopped_at,
+        _built_at
     from run_starts
 )
 

@@ -1,15 +1,33 @@
+{#
+    Each import is read by one CTE only: DuckDB materializes a CTE that is read twice,
+    which here would copy whole tables on every query of this view.
+#}
+
 with
 
-raw_reports as (
+invalid_raw_reports as (
     select * from {{ ref('stg_factory__run_reports') }}
+    where not is_valid
 ),
 
-deduplicated_reports as (
+future_dated_raw_reports as (
+    select * from {{ ref('stg_factory__run_reports') }}
+    where is_valid and is_future_dated
+),
+
+duplicate_reports as (
     select * from {{ ref('int_run_reports_deduplicated') }}
+    where is_duplicate
 ),
 
-timeline as (
+kept_reports as (
+    select * from {{ ref('int_run_reports_deduplicated') }}
+    where not is_duplicate
+),
+
+unpaired_timeline_reports as (
     select * from {{ ref('int_run_reports_sequenced') }}
+    where report_role in ('missing_stop', 'missing_start')
 ),
 
 invalid_rows as (
@@ -25,9 +43,9 @@ invalid_rows as (
         line_number,
         reported_at,
         source_file,
-        landed_at
-    from raw_reports
-    where not is_valid
+        landed_at,
+        _built_at
+    from invalid_raw_reports
 ),
 
 duplicates as (
@@ -43,37 +61,35 @@ duplicates as (
         line_number,
         reported_at,
         source_file,
-        landed_at
-    from deduplicated_reports
-    where is_duplicate
+        landed_at,
+        _built_at
+    from duplicate_reports
 ),
 
 unpaired_reports as (
     select
-        deduplicated_reports.raw_row_id,
-        timeline.report_role as issue_type,
+        kept_reports.raw_row_id,
+        unpaired_timeline_reports.report_role as issue_type,
         case
-            when timeline.report_role = 'missing_stop'
-                then 'next report is the start ' || timeline.next_report_id
-            when timeline.prev_report_id is null
+            when unpaired_timeline_reports.report_role = 'missing_stop'
+                then 'next report is the start ' || unpaired_timeline_reports.next_report_id
+            when unpaired_timeline_reports.prev_report_id is null
                 then 'first report of the machine is a stop'
-            else 'previous report is the stop ' || timeline.prev_report_id
+            else 'previous report is the stop ' || unpaired_timeline_reports.prev_report_id
         end as issue_detail,
-        timeline.report_id,
-        timeline.branch_id,
-        timeline.machine_id,
-        timeline.report_type,
-        deduplicated_reports.reported_time_text,
-        deduplicated_reports.line_number,
-        timeline.reported_at,
-        timeline.source_file,
-        timeline.landed_at
-    from timeline
-    inner join deduplicated_reports
-        on
-            timeline.report_id = deduplicated_reports.report_id
-            and not deduplicated_reports.is_duplicate
-    where timeline.report_role in ('missing_stop', 'missing_start')
+        unpaired_timeline_reports.report_id,
+        unpaired_timeline_reports.branch_id,
+        unpaired_timeline_reports.machine_id,
+        unpaired_timeline_reports.report_type,
+        kept_reports.reported_time_text,
+        kept_reports.line_number,
+        unpaired_timeline_reports.reported_at,
+        unpaired_timeline_reports.source_file,
+        unpaired_timeline_reports.landed_at,
+        unpaired_timeline_reports._built_at
+    from unpaired_timeline_reports
+    inner join kept_reports
+        on unpaired_timeline_reports.report_id = kept_reports.report_id
 ),
 
 future_dated as (
@@ -81,8 +97,7 @@ future_dated as (
         *,
         'reported for ' || cast(reported_at as varchar) || ' UTC, but landed at '
         || cast(landed_at as varchar) || ' UTC' as clock_detail
-    from raw_reports
-    where is_valid and is_future_dated
+    from future_dated_raw_reports
 ),
 
 future_dated_reports as (
@@ -98,7 +113,8 @@ future_dated_reports as (
         line_number,
         reported_at,
         source_file,
-        landed_at
+        landed_at,
+        _built_at
     from future_dated
 ),
 
@@ -132,7 +148,8 @@ final as (
         cast(line_number as bigint) as line_number,
         reported_at,
         source_file,
-        landed_at
+        landed_at,
+        _built_at
     from keyed_issues
 )
 
