@@ -38,9 +38,9 @@ newest_files as (
 
 raw_lines as (
     select
-        {{ trim_whitespace('id') }} as id,
+        {{ trim_whitespace("replace(id, chr(65279), '')") }} as id,
         lower({{ trim_whitespace('type') }}) as report_type,
-        type is null and extra_fields is null as is_single_field,
+        id is not null and type is null and extra_fields is null as is_single_field,
         {{ raw_file_columns() }}
     from {{ raw_reports_in_files(source('factory', 'run_reports'), files_to_read) }}
     -- a literal, so that Athena reads only the newest partitions
@@ -53,10 +53,9 @@ raw_counts as (
         count(*) as raw_rows
     from raw_lines
     where
-        not (coalesce(id, '') = '' and is_single_field)
-        and not (
-            lower(replace(id, chr(65279), '')) = 'id' and report_type = 'type'
-        )
+        -- the same lines staging reads: not blank, not a header
+        case when is_single_field then coalesce(id, '') != '' else true end
+        and case when report_type = 'type' then coalesce(lower(id), '') != 'id' else true end
     group by regexp_replace(source_file_path, '^.*/', '')
 ),
 
