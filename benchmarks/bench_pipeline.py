@@ -200,6 +200,35 @@ def model_timings(home: Path) -> dict[str, float]:
     return dict(sorted(timings.items(), key=lambda item: -item[1])[:8])
 
 
+# What an incremental build reads of the history on Athena (see the README's performance
+# section): the key columns of the deduplicated reports (for repeated ids and instants) and
+# the timeline (the stretch around new reports, found per machine), as zstd parquet.
+STATE_COLUMNS = {
+    "intermediate.int_run_reports_deduplicated": (
+        "report_id, branch_id, machine_id, report_type, reported_at, is_duplicate, source_file"
+    ),
+    "intermediate.int_run_reports_sequenced": "*",
+}
+
+
+def state_bytes_per_report(home: Path, folder: Path) -> float:
+    """Bytes per kept report of history that an incremental build scans on Athena,
+    estimated from the local tables written as zstd parquet (as the Iceberg tables are)."""
+    connection = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    total = 0
+    for table, columns in STATE_COLUMNS.items():
+        out = folder / f"{table}.parquet"
+        connection.execute(
+            f"copy (select {columns} from {table}) to '{out}' (format parquet, compression zstd)"
+        )
+        total += out.stat().st_size
+    reports = connection.execute(
+        "select count(*) from intermediate.int_run_reports_sequenced"
+    ).fetchone()[0]
+    connection.close()
+    return total / reports
+
+
 def say(figures: dict, key: str, value: float | int, unit: str = "") -> None:
     figures[key] = round(value, 3) if isinstance(value, float) else value
     print(f"{key:<44} {figures[key]:>14}{(' ' + unit) if unit else ''}", flush=True)
@@ -223,6 +252,8 @@ def scale_run(root: Path, history: int, increment: int, seed: int, label: str) -
     full = figures["full_ingest_seconds"] + figures["full_build_seconds"]
     say(figures, "full_reports_per_second", reports / full)
     say(figures, "full_build_to_floor", figures["full_build_seconds"] / figures["floor_seconds"])
+    say(figures, "raw_bytes_per_report", counts["history_bytes"] / reports, "B")
+    say(figures, "athena_state_bytes_per_report", state_bytes_per_report(home, root), "B")
     say(figures, "full_ingest_and_build_to_floor", full / figures["floor_seconds"])
 
     time.sleep(1.1)  # local landing times have one-second resolution
