@@ -47,6 +47,13 @@ format: $(BIN)/cola
 clean:
 	rm -rf $(VENV) .cola dist dbt_project/target dbt_project/logs
 
+## make soak: the property-based reliability test on many random examples (COLA_SOAK_EXAMPLES)
+COLA_SOAK_EXAMPLES ?= 300
+.PHONY: soak
+soak: $(BIN)/cola
+	COLA_SOAK_EXAMPLES=$(COLA_SOAK_EXAMPLES) $(BIN)/pytest -q --hypothesis-show-statistics \
+	  tests/reliability/test_properties.py
+
 # --- infrastructure (terraform/, step_function/) -------------------------------
 # Owned by the infrastructure work: terraform fmt/validate, checkov, asl-validator installs.
 # `make infra-check` installs its own tools (idempotently) and checks, offline:

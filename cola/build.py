@@ -1,4 +1,16 @@
-"""Run the dbt project on the local DuckDB warehouse."""
+"""Run the dbt project on the local DuckDB warehouse.
+
+A build killed at any moment (even by SIGKILL) leaves no half-written model: dbt-duckdb
+writes each model in one DuckDB transaction, and DuckDB recovers a database to its last
+commit. A table or view is created under a temporary name and renamed over the old one
+before COMMIT; an incremental model builds its new rows into a connection-local temporary
+table, then deletes the rows they replace and inserts them, and COMMITs once. A rerun picks
+up where the killed build stopped: each incremental model reads what its inputs wrote after
+its own last build (`_built_at`). A full refresh rewrites every model with a new
+`_built_at`: stopped part-way, it would leave models that take all their inputs for new
+rows, so until a full refresh finishes, every build is one. tests/reliability/
+test_build_crash.py kills real builds.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +18,10 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from cola.lock import warehouse_lock
 from cola.paths import DBT_PROJECT_DIR, raw_files
+
+FULL_REFRESH_PENDING = "full_refresh.pending"
 
 
 class BuildError(RuntimeError):
@@ -14,27 +29,45 @@ class BuildError(RuntimeError):
 
 
 def run_dbt(home: Path, args: Sequence[str]) -> None:
-    """Run a dbt command in-process on the local target, with $COLA_HOME set to `home`."""
+    """Run a dbt command in-process on the local target, with $COLA_HOME set to `home`,
+    holding the warehouse lock (cola.lock) from before dbt opens the warehouse until it
+    has closed it."""
     from dbt.cli.main import dbtRunner
 
     os.environ["COLA_HOME"] = str(home)
     os.environ.setdefault("DO_NOT_TRACK", "1")
-    home.mkdir(parents=True, exist_ok=True)
-    result = dbtRunner().invoke(
-        [
-            *args,
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target",
-            "local",
-        ]
-    )
+    with warehouse_lock(home, f"dbt {args[0]}"):
+        try:
+            result = dbtRunner().invoke(
+                [
+                    *args,
+                    "--project-dir",
+                    str(DBT_PROJECT_DIR),
+                    "--profiles-dir",
+                    str(DBT_PROJECT_DIR),
+                    "--target",
+                    "local",
+                ]
+            )
+        finally:
+            _close_warehouse()
     if result.exception is not None:
         raise BuildError(f"dbt {args[0]} could not run: {result.exception}")
     if not result.success:
         raise BuildError(f"dbt {args[0]} finished with errors or failing tests (see above)")
+
+
+def _close_warehouse() -> None:
+    """dbt-duckdb keeps the database file open (and locked by DuckDB) after dbt returns:
+    close it, so that whoever takes the warehouse lock next can open it."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    try:
+        environment = DuckDBConnectionManager.env()
+    except Exception:  # dbt never opened the warehouse
+        return
+    environment.close()
+    DuckDBConnectionManager.close_all_connections()
 
 
 def build(home: Path, *, full_refresh: bool = False) -> None:
@@ -43,4 +76,12 @@ def build(home: Path, *, full_refresh: bool = False) -> None:
         raise BuildError(
             f"no reports have been landed in {home / 'raw'} yet: run `cola ingest PATH` first"
         )
-    run_dbt(home, ["build", *(["--full-refresh"] if full_refresh else [])])
+    pending = home / FULL_REFRESH_PENDING
+    with warehouse_lock(home, "cola build"):
+        if pending.exists() and not full_refresh:
+            print(f"the last full refresh did not finish ({pending}): refreshing fully again")
+            full_refresh = True
+        if full_refresh:
+            pending.touch()
+        run_dbt(home, ["build", *(["--full-refresh"] if full_refresh else [])])
+        pending.unlink(missing_ok=True)

@@ -10,38 +10,45 @@ from pathlib import Path
 from cola.build import BuildError, build
 from cola.generate import generate
 from cola.ingest import ingest
+from cola.lock import LockError, WarehouseBusyError, warehouse_lock
 from cola.paths import cola_home, warehouse_path
 from cola.report import DEFAULT_DAYS, ReportError, write_report
 from cola.summary import summarize
 
+BUSY_EXIT_CODE = 75  # EX_TEMPFAIL: another build holds the warehouse; try again later
+
 
 def _ingest(args: argparse.Namespace) -> int:
-    ingest(args.paths, cola_home())
+    home = cola_home()
+    with warehouse_lock(home, "cola ingest"):
+        ingest(args.paths, home)
     return 0
 
 
 def _build(args: argparse.Namespace) -> int:
     home = cola_home()
-    build(home, full_refresh=args.full_refresh)
-    print(summarize(warehouse_path(home)))
+    with warehouse_lock(home, "cola build"):
+        build(home, full_refresh=args.full_refresh)
+        print(summarize(warehouse_path(home)))
     return 0
 
 
 def _run(args: argparse.Namespace) -> int:
     home = cola_home()
-    paths = args.paths
-    if not paths:
-        sample = home / "sample"
-        if not sample.exists():
-            files = generate(sample)
-            print(f"generated {len(files)} sample report files in {sample}")
-        paths = [sample]
-    ingest(paths, home)
-    build(home, full_refresh=args.full_refresh)
-    print(summarize(warehouse_path(home)))
-    report = write_report(warehouse_path(home), home / "report.html")
-    print(f"report: {report} (open it in a browser; `cola report --days N` for another period)")
-    print("docs: `make docs` builds the dbt docs site and serves it on http://127.0.0.1:8080")
+    with warehouse_lock(home, "cola run"):
+        paths = args.paths
+        if not paths:
+            sample = home / "sample"
+            if not sample.exists():
+                files = generate(sample)
+                print(f"generated {len(files)} sample report files in {sample}")
+            paths = [sample]
+        ingest(paths, home)
+        build(home, full_refresh=args.full_refresh)
+        print(summarize(warehouse_path(home)))
+        report = write_report(warehouse_path(home), home / "report.html")
+        print(f"report: {report} (open it in a browser; `cola report --days N` for another period)")
+        print("docs: `make docs` builds the dbt docs site and serves it on http://127.0.0.1:8080")
     return 0
 
 
@@ -118,7 +125,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.handler(args)
-    except (BuildError, FileNotFoundError, NotADirectoryError, PermissionError) as error:
+    except WarehouseBusyError as error:
+        print(f"cola {args.command}: {error}", file=sys.stderr)
+        return BUSY_EXIT_CODE
+    except (BuildError, LockError, FileNotFoundError, NotADirectoryError, PermissionError) as error:
         print(f"cola {args.command}: {error}", file=sys.stderr)
         return 1
 

@@ -1,7 +1,8 @@
 """The rules of the marts, written again in plain Python, independently of the SQL.
 
-Given the files in the order they arrive, it says which runs, issues and machine days the
-marts must hold. Used by the property-based test to check the incremental dbt models.
+Given the files in the order they arrive, and when they landed, it says which runs, issues
+and machine days the marts must hold. Used by the property-based tests to check the
+incremental dbt models.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 BRANCH_TIMEZONES = {"0001": "America/New_York", "0002": "Asia/Kolkata", "0003": "Europe/Amsterdam"}
+# a report timed more than this after its file landed is a `future_time` issue, and is kept
+FUTURE_TOLERANCE = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -65,17 +68,23 @@ class Expected:
     days: dict[tuple[str, str, date], tuple[float, int, int]]
 
 
-def expected_marts(files_in_arrival_order: list[str]) -> Expected:
+def expected_marts(
+    files_in_arrival_order: list[str], landed_at: list[datetime] | None = None
+) -> Expected:
+    """`landed_at`: each file's landing time (naive UTC, as dbt reads it); without it, the
+    files landed long after every report they hold."""
     issue_counts: Counter = Counter()
     kept: list[Report] = []
     seen_ids: set[str] = set()
     seen_instants: set[tuple] = set()
-    for text in files_in_arrival_order:
+    for index, text in enumerate(files_in_arrival_order):
         rows, _ = read_rows(text)
         for report in rows:
             if report is None:
                 issue_counts["invalid_row"] += 1
                 continue
+            if landed_at and report.at > landed_at[index] + FUTURE_TOLERANCE:
+                issue_counts["future_time"] += 1
             instant = (report.branch_id, report.machine_id, report.report_type, report.at)
             if report.report_id in seen_ids or instant in seen_instants:
                 issue_counts["duplicate"] += 1

@@ -3,7 +3,9 @@ real dbt project on DuckDB, read the marts back."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -32,8 +34,17 @@ class Warehouse:
         path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
         return path
 
-    def land(self, *paths: Path) -> list[LandingResult]:
-        return land_paths(list(paths), self.home)
+    def land(self, *paths: Path, at: datetime | None = None) -> list[LandingResult]:
+        """Land with the real landing code. `at` (aware, whole seconds) stands for the landing
+        clock: it picks the ingest_date partition and becomes the modification time of the
+        raw files, which dbt reads as their landing time."""
+        if at is None:
+            return land_paths(list(paths), self.home)
+        results = land_paths(list(paths), self.home, clock=lambda: at)
+        for result in results:
+            if result.outcome == "landed":
+                os.utime(self.home / result.key, (at.timestamp(), at.timestamp()))
+        return results
 
     def land_text(self, name: str, text: str) -> list[LandingResult]:
         return self.land(self.write(name, text))
@@ -59,19 +70,31 @@ class Warehouse:
         finally:
             connection.close()
 
+    def relation(self, name: str) -> list[tuple] | None:
+        """A table's or view's rows without build metadata (columns starting with `_`),
+        floats rounded, sorted; None when there is no such relation."""
+        schema, table = name.split(".")
+        connection = duckdb.connect(str(self.home / "warehouse.duckdb"))
+        try:
+            columns = [
+                column
+                for (column,) in connection.execute(
+                    "select column_name from information_schema.columns"
+                    " where table_schema = ? and table_name = ? order by ordinal_position",
+                    [schema, table],
+                ).fetchall()
+                if not column.startswith("_")
+            ]
+            if not columns:
+                return None
+            sql = f"select {', '.join(columns)} from {name} order by all"
+            return [
+                tuple(round(v, 6) if isinstance(v, float) else v for v in row)
+                for row in connection.execute(sql).fetchall()
+            ]
+        finally:
+            connection.close()
+
     def marts(self) -> dict[str, list[tuple]]:
-        """Every mart's rows, sorted by key, without build metadata."""
-        snapshot = {}
-        for mart, key in MARTS.items():
-            connection = duckdb.connect(str(self.home / "warehouse.duckdb"))
-            try:
-                relation = connection.sql(f"select * from marts.{mart} limit 0")
-                columns = [c for c in relation.columns if not c.startswith("_")]
-                sql = f"select {', '.join(columns)} from marts.{mart} order by {key}"
-                snapshot[mart] = [
-                    tuple(round(v, 6) if isinstance(v, float) else v for v in row)
-                    for row in connection.execute(sql).fetchall()
-                ]
-            finally:
-                connection.close()
-        return snapshot
+        """Every mart's rows, sorted, without build metadata."""
+        return {mart: self.relation(f"marts.{mart}") for mart in MARTS}
