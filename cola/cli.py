@@ -56,7 +56,8 @@ def _report(args: argparse.Namespace) -> int:
     home = cola_home()
     out = args.out or home / "report.html"
     try:
-        written = write_report(warehouse_path(home), out, days=args.days)
+        with warehouse_lock(home, "cola report"):  # DuckDB cannot open a file being written
+            written = write_report(warehouse_path(home), out, days=args.days)
     except ReportError as error:
         print(f"cola report: {error}", file=sys.stderr)
         return 1
