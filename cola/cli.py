@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from contextlib import nullcontext
 from pathlib import Path
 
 from cola.build import BuildError, build
@@ -55,8 +56,11 @@ def _run(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     home = cola_home()
     out = args.out or home / "report.html"
+    # wait for a running build (DuckDB cannot open a file being written); with no warehouse
+    # yet there is nothing to wait for, and write_report says what to do
+    lock = warehouse_lock(home, "cola report") if warehouse_path(home).exists() else nullcontext()
     try:
-        with warehouse_lock(home, "cola report"):  # DuckDB cannot open a file being written
+        with lock:
             written = write_report(warehouse_path(home), out, days=args.days)
     except ReportError as error:
         print(f"cola report: {error}", file=sys.stderr)
