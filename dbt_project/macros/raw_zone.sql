@@ -91,14 +91,17 @@
         {{ return('(select * from ' ~ raw_reports ~ ' where false)') }}
     {%- endif -%}
     {%- set file_list -%}
-        {%- set root = env_var('COLA_HOME', '.cola') ~ '/raw/run_reports/' -%}
-        [{% for file in files %}'{{ (root ~ file) | replace("'", "''") }}'{{ ', ' if not loop.last }}{% endfor %}]
+        [{% for file in files %}'{{ (cola.duckdb_raw_root() ~ file) | replace("'", "''") }}'{{ ', ' if not loop.last }}{% endfor %}]
     {%- endset -%}
     {{ return((raw_reports | string).replace(glob_literal, file_list)) }}
 {%- endmacro %}
 
 
-{# The local raw zone's files, as the factory.run_reports source reads them on DuckDB. #}
+{# The local raw zone's folder of run reports, and its files as the source reads them on DuckDB. #}
+{% macro duckdb_raw_root() -%}
+    {{ return(env_var('COLA_HOME', '.cola') ~ '/raw/run_reports/') }}
+{%- endmacro %}
+
 {% macro duckdb_raw_glob() -%}
-    {{ return(env_var('COLA_HOME', '.cola') ~ '/raw/run_reports/*/*.csv') }}
+    {{ return(cola.duckdb_raw_root() ~ '*/*.csv') }}
 {%- endmacro %}
