@@ -68,3 +68,26 @@
     {%- endfor -%}
     {{ exceptions.raise_compiler_error('staging_relation: no model stg_factory__run_reports') }}
 {%- endmacro %}
+
+
+{#
+    A hook for an incremental model that reads a few rows of a large table by key:
+    DuckDB estimates the size of the keys it is looking up from the new rows, guesses high,
+    and builds its hash table on the large table instead, reading every row in full. With
+    `keep` true, DuckDB keeps the join sides as written (the small set is built); false
+    restores the default. Other engines plan this well and get no statement.
+#}
+{% macro keep_join_order(keep) -%}
+    {{ return(adapter.dispatch('keep_join_order', 'cola')(keep)) }}
+{%- endmacro %}
+
+{% macro default__keep_join_order(keep) -%}
+{%- endmacro %}
+
+{% macro duckdb__keep_join_order(keep) -%}
+    {%- if keep -%}
+        set disabled_optimizers = 'build_side_probe_side'
+    {%- else -%}
+        reset disabled_optimizers
+    {%- endif -%}
+{%- endmacro %}

@@ -124,6 +124,50 @@ def test_a_late_report_rewrites_only_the_days_it_touches(warehouse):
     _assert_same_as_full_refresh(warehouse)
 
 
+def test_late_reports_find_their_neighbours_across_hours_without_reports(warehouse):
+    """The timeline reads only stored reports near the new ones: in their hour, linked
+    from those, or a link spanning a whole hour. Every kind of gap still finds the right
+    neighbours, and only the new reports and their neighbours are rewritten."""
+    warehouse.land_text(
+        "day.csv",
+        "a,start,2024-01-01T08:10:00Z,0009,0001\n"
+        "b,stop,2024-01-01T08:40:00Z,0009,0001\n"
+        "c,start,2024-01-01T14:20:00Z,0009,0001\n"  # b -> c spans hours 9 to 13
+        "d,stop,2024-01-01T14:50:00Z,0009,0001\n"
+        "e,start,2024-01-02T09:00:00Z,0009,0001\n"  # the machine's last report
+        "f,stop,2024-01-02T09:10:00Z,0009,0002\n",  # another machine, untouched
+    )
+    warehouse.build()
+
+    _land_after_a_tick(
+        warehouse,
+        "late.csv",
+        "w,stop,2024-01-01T08:20:00Z,0009,0001\n"  # in a stored hour, between a and b
+        "x,stop,2024-01-01T11:30:00Z,0009,0001\n"  # in an hour without stored reports
+        "y,start,2024-01-01T06:00:00Z,0009,0001\n"  # before the machine's first report
+        "z,stop,2024-01-02T12:00:00Z,0009,0001\n",  # after its last report
+    )
+    warehouse.build()
+    timeline = warehouse.query(
+        "select report_id, prev_report_id, next_report_id, report_role,"
+        " _built_at = (select max(_built_at) from intermediate.int_run_reports_sequenced)"
+        " from intermediate.int_run_reports_sequenced where machine_id = '0001'"
+        " order by reported_at"
+    )
+    assert timeline == [
+        ("y", None, "a", "missing_stop", True),
+        ("a", "y", "w", "run_start", True),
+        ("w", "a", "b", "run_stop", True),
+        ("b", "w", "x", "missing_start", True),
+        ("x", "b", "c", "missing_start", True),
+        ("c", "x", "d", "run_start", True),
+        ("d", "c", "e", "run_stop", False),
+        ("e", "d", "z", "run_start", True),
+        ("z", "e", None, "run_stop", True),
+    ]
+    _assert_same_as_full_refresh(warehouse)
+
+
 # --- property: any stream, split into any batches, gives the rules' marts -----------------
 
 REPORT_IDS = [f"id-{n}" for n in range(12)]

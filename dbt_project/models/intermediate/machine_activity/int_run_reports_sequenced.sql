@@ -1,16 +1,27 @@
 {{
     config(
         unique_key='report_id',
+        pre_hook="{{ cola.keep_join_order(true) }}",
+        post_hook="{{ cola.keep_join_order(false) }}",
     )
 }}
 
 {#
-    Each kept report with its neighbours on its machine's timeline (ordered by time,
-    a stop before a start at the same instant, then by id), and the role this gives it.
-    A new report changes only its own neighbours: an incremental build re-reads, per
-    machine with new reports, the stretch of timeline from the last report before the
-    earliest new one to the first report after the latest new one, and rewrites the
-    rows whose neighbours changed.
+    Each kept report with its neighbours on its machine's timeline (ordered by time, a
+    stop before a start at the same instant, then by id), and the role this gives it.
+
+    A new report changes only the links of the stored reports just before and after it.
+    An incremental build therefore reads, besides the new reports, a small set of stored
+    reports that is sure to hold those two neighbours of every new report:
+      - the stored reports in the same hour as a new report (on the same machine), and
+        the reports they link to: a neighbour in another hour is linked from one of them;
+      - for a new report in an hour without stored reports, the stored link that spans
+        that whole hour: a report whose next report is at least two clock hours later
+        (or that has none), or the machine's first report.
+    The rows are ordered again, and each row takes as neighbour the nearer of the one it
+    finds among them and the one it had stored. Only rows whose links change are written.
+    What this reads grows with the new reports, not with the history behind them (besides
+    one pass over the timeline's time columns to find them).
 #}
 
 with
@@ -27,6 +38,9 @@ new_reports as (
         machine_id,
         report_type,
         reported_at,
+        raw_row_id,
+        reported_time_text,
+        line_number,
         source_file,
         ingest_date,
         landed_at,
@@ -44,47 +58,89 @@ new_reports as (
 ),
 
 {% if is_incremental() %}
-    new_report_bounds as (
-        select
+    new_report_hours as (
+        select distinct
             branch_id,
             machine_id,
-            min(reported_at) as first_new_reported_at,
-            max(reported_at) as last_new_reported_at
+            {{ dbt.date_trunc('hour', 'reported_at') }} as reported_hour
         from new_reports
-        group by branch_id, machine_id
     ),
 
-    timeline_windows as (
+    same_hour_reports as (
         select
-            bounds.branch_id,
-            bounds.machine_id,
-            max(
-                case
-                    when timeline.reported_at < bounds.first_new_reported_at
-                        then timeline.reported_at
-                end
-            ) as window_start_at,
-            min(
-                case
-                    when timeline.reported_at > bounds.last_new_reported_at
-                        then timeline.reported_at
-                end
-            ) as window_end_at
-        from new_report_bounds as bounds
-        inner join {{ this }} as timeline
+            timeline.report_id,
+            timeline.prev_report_id,
+            timeline.next_report_id
+        from {{ this }} as timeline
+        inner join new_report_hours as hours
             on
-                bounds.branch_id = timeline.branch_id
-                and bounds.machine_id = timeline.machine_id
-        group by bounds.branch_id, bounds.machine_id
+                timeline.branch_id = hours.branch_id
+                and timeline.machine_id = hours.machine_id
+                and {{ dbt.date_trunc('hour', 'timeline.reported_at') }} = hours.reported_hour
     ),
 
-    reports_in_windows as (
+    long_links as (
+        select
+            report_id,
+            branch_id,
+            machine_id,
+            reported_at,
+            prev_report_id,
+            next_report_id,
+            next_reported_at
+        from {{ this }}
+        where
+            prev_reported_at is null
+            or next_reported_at is null
+            or next_reported_at
+            >= {{ dbt.dateadd('hour', 2, dbt.date_trunc('hour', 'reported_at')) }}
+    ),
+
+    spanning_links as (
+        select
+            long_links.report_id,
+            long_links.next_report_id
+        from long_links
+        inner join new_reports
+            on
+                long_links.branch_id = new_reports.branch_id
+                and long_links.machine_id = new_reports.machine_id
+        where
+            (
+                long_links.reported_at <= new_reports.reported_at
+                and (
+                    long_links.next_report_id is null
+                    or long_links.next_reported_at >= new_reports.reported_at
+                )
+            )
+            or (
+                long_links.prev_report_id is null
+                and long_links.reported_at >= new_reports.reported_at
+            )
+    ),
+
+    stored_report_ids as (
+        select report_id from same_hour_reports
+        union
+        select prev_report_id as report_id from same_hour_reports
+        union
+        select next_report_id as report_id from same_hour_reports
+        union
+        select report_id from spanning_links
+        union
+        select next_report_id as report_id from spanning_links
+    ),
+
+    stored_reports as (
         select
             timeline.report_id,
             timeline.branch_id,
             timeline.machine_id,
             timeline.report_type,
             timeline.reported_at,
+            timeline.raw_row_id,
+            timeline.reported_time_text,
+            timeline.line_number,
             timeline.source_file,
             timeline.ingest_date,
             timeline.landed_at,
@@ -96,22 +152,16 @@ new_reports as (
             timeline.next_reported_at as stored_next_reported_at,
             false as is_new
         from {{ this }} as timeline
-        inner join timeline_windows as windows
-            on
-                timeline.branch_id = windows.branch_id
-                and timeline.machine_id = windows.machine_id
-        where
-            (windows.window_start_at is null or timeline.reported_at >= windows.window_start_at)
-            and (windows.window_end_at is null or timeline.reported_at <= windows.window_end_at)
+        where timeline.report_id in (select stored_report_ids.report_id from stored_report_ids)
     ),
 
-    timeline_stretches as (
+    timeline_reports as (
         select * from new_reports
         union all
-        select * from reports_in_windows
+        select * from stored_reports
     ),
 {% else %}
-    timeline_stretches as (
+    timeline_reports as (
         select * from new_reports
     ),
 {% endif %}
@@ -119,42 +169,68 @@ new_reports as (
 neighbours as (
     select
         *,
-        lag(report_id) over machine_timeline as window_prev_report_id,
-        lag(report_type) over machine_timeline as window_prev_report_type,
-        lag(reported_at) over machine_timeline as window_prev_reported_at,
-        lead(report_id) over machine_timeline as window_next_report_id,
-        lead(report_type) over machine_timeline as window_next_report_type,
-        lead(reported_at) over machine_timeline as window_next_reported_at
-    from timeline_stretches
+        lag(report_id) over machine_timeline as found_prev_report_id,
+        lag(report_type) over machine_timeline as found_prev_report_type,
+        lag(reported_at) over machine_timeline as found_prev_reported_at,
+        lead(report_id) over machine_timeline as found_next_report_id,
+        lead(report_type) over machine_timeline as found_next_report_type,
+        lead(reported_at) over machine_timeline as found_next_reported_at
+    from timeline_reports
     window machine_timeline as (
         partition by branch_id, machine_id
         order by reported_at, {{ stop_before_start('report_type') }}, report_id
     )
 ),
 
--- a stretch's first and last reports keep the neighbours they had outside it
+-- the nearer neighbour on each side: the one found among the rows read, or the stored one
+nearest as (
+    select
+        *,
+        case
+            when found_prev_report_id is null then false
+            when stored_prev_report_id is null then true
+            when found_prev_reported_at != stored_prev_reported_at
+                then found_prev_reported_at > stored_prev_reported_at
+            when found_prev_report_type != stored_prev_report_type
+                then {{ stop_before_start('found_prev_report_type') }}
+                > {{ stop_before_start('stored_prev_report_type') }}
+            else found_prev_report_id >= stored_prev_report_id
+        end as is_found_prev_nearer,
+        case
+            when found_next_report_id is null then false
+            when stored_next_report_id is null then true
+            when found_next_reported_at != stored_next_reported_at
+                then found_next_reported_at < stored_next_reported_at
+            when found_next_report_type != stored_next_report_type
+                then {{ stop_before_start('found_next_report_type') }}
+                < {{ stop_before_start('stored_next_report_type') }}
+            else found_next_report_id <= stored_next_report_id
+        end as is_found_next_nearer
+    from neighbours
+),
+
 linked as (
     select
         *,
-        coalesce(window_prev_report_id, stored_prev_report_id) as prev_report_id,
         case
-            when window_prev_report_id is null then stored_prev_report_type
-            else window_prev_report_type
+            when is_found_prev_nearer then found_prev_report_id else stored_prev_report_id
+        end as prev_report_id,
+        case
+            when is_found_prev_nearer then found_prev_report_type else stored_prev_report_type
         end as prev_report_type,
         case
-            when window_prev_report_id is null then stored_prev_reported_at
-            else window_prev_reported_at
+            when is_found_prev_nearer then found_prev_reported_at else stored_prev_reported_at
         end as prev_reported_at,
-        coalesce(window_next_report_id, stored_next_report_id) as next_report_id,
         case
-            when window_next_report_id is null then stored_next_report_type
-            else window_next_report_type
+            when is_found_next_nearer then found_next_report_id else stored_next_report_id
+        end as next_report_id,
+        case
+            when is_found_next_nearer then found_next_report_type else stored_next_report_type
         end as next_report_type,
         case
-            when window_next_report_id is null then stored_next_reported_at
-            else window_next_reported_at
+            when is_found_next_nearer then found_next_reported_at else stored_next_reported_at
         end as next_reported_at
-    from neighbours
+    from nearest
 ),
 
 final as (
@@ -174,6 +250,9 @@ final as (
         prev_report_type,
         next_report_id,
         next_report_type,
+        raw_row_id,
+        reported_time_text,
+        line_number,
         ingest_date,
         reported_at,
         prev_reported_at,

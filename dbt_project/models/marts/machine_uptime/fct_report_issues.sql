@@ -20,11 +20,6 @@ duplicate_reports as (
     where is_duplicate
 ),
 
-kept_reports as (
-    select * from {{ ref('int_run_reports_deduplicated') }}
-    where not is_duplicate
-),
-
 unpaired_timeline_reports as (
     select * from {{ ref('int_run_reports_sequenced') }}
     where report_role in ('missing_stop', 'missing_start')
@@ -68,28 +63,26 @@ duplicates as (
 
 unpaired_reports as (
     select
-        kept_reports.raw_row_id,
-        unpaired_timeline_reports.report_role as issue_type,
+        raw_row_id,
+        report_role as issue_type,
         case
-            when unpaired_timeline_reports.report_role = 'missing_stop'
-                then 'next report is the start ' || unpaired_timeline_reports.next_report_id
-            when unpaired_timeline_reports.prev_report_id is null
+            when report_role = 'missing_stop'
+                then 'next report is the start ' || next_report_id
+            when prev_report_id is null
                 then 'first report of the machine is a stop'
-            else 'previous report is the stop ' || unpaired_timeline_reports.prev_report_id
+            else 'previous report is the stop ' || prev_report_id
         end as issue_detail,
-        unpaired_timeline_reports.report_id,
-        unpaired_timeline_reports.branch_id,
-        unpaired_timeline_reports.machine_id,
-        unpaired_timeline_reports.report_type,
-        kept_reports.reported_time_text,
-        kept_reports.line_number,
-        unpaired_timeline_reports.reported_at,
-        unpaired_timeline_reports.source_file,
-        unpaired_timeline_reports.landed_at,
-        unpaired_timeline_reports._built_at
+        report_id,
+        branch_id,
+        machine_id,
+        report_type,
+        reported_time_text,
+        line_number,
+        reported_at,
+        source_file,
+        landed_at,
+        _built_at
     from unpaired_timeline_reports
-    inner join kept_reports
-        on unpaired_timeline_reports.report_id = kept_reports.report_id
 ),
 
 future_dated as (
