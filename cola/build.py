@@ -4,7 +4,8 @@ A build killed at any moment (even by SIGKILL) leaves no half-written model: dbt
 writes each model in one DuckDB transaction, and DuckDB recovers a database to its last
 commit. A table or view is created under a temporary name and renamed over the old one
 before COMMIT; an incremental model builds its new rows into a connection-local temporary
-table, then deletes the rows they replace and inserts them, and COMMITs once. A rerun picks
+table, then (staging and the deduplicated reports only ever add rows) deletes the rows they
+replace, inserts them, and COMMITs once. A rerun picks
 up where the killed build stopped: each incremental model reads what its inputs wrote after
 its own last build (`_built_at`). A full refresh rewrites every model with a new
 `_built_at`: stopped part-way, it would leave models that take all their inputs for new

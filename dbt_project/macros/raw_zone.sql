@@ -105,3 +105,77 @@
 {% macro duckdb_raw_glob() -%}
     {{ return(cola.duckdb_raw_root() ~ '*/*.csv') }}
 {%- endmacro %}
+
+
+{#
+    Per raw file (`source_file`, its name), how many of its lines are reports: every line
+    but blank lines and headers, as staging reads them. Reads the files named in `files`
+    (`ingest_date=<date>/<file>.csv`; none: all) of landing dates from `floor` on. The
+    reconciliation test counts raw lines with this, apart from the models.
+#}
+{% macro raw_report_line_counts(files, floor) -%}
+    {{ return(adapter.dispatch('raw_report_line_counts', 'cola')(files, floor)) }}
+{%- endmacro %}
+
+{% macro default__raw_report_line_counts(files, floor) -%}
+    with
+
+    raw_lines as (
+        select
+            {{ cola.trim_whitespace("replace(id, chr(65279), '')") }} as id,
+            lower({{ cola.trim_whitespace('type') }}) as report_type,
+            id is not null and type is null and extra_fields is null as is_single_field,
+            {{ cola.raw_file_columns() }}
+        from {{ cola.raw_reports_in_files(source('factory', 'run_reports'), files) }}
+        -- a literal, so that Athena reads only these partitions
+        where ingest_date >= '{{ floor }}'
+    )
+
+    select
+        regexp_replace(source_file_path, '^.*/', '') as source_file,
+        count(*) as raw_rows
+    from raw_lines
+    where
+        -- the same lines staging reads: not blank, not a header
+        case when is_single_field then coalesce(id, '') != '' else true end
+        and case when report_type = 'type' then coalesce(lower(id), '') != 'id' else true end
+    group by regexp_replace(source_file_path, '^.*/', '')
+{%- endmacro %}
+
+{#
+    DuckDB counts within each file's text, without splitting lines into rows and fields:
+    the checks for a blank line or a header run only on lines that begin with a space,
+    a byte-order mark or an "i".
+#}
+{% macro duckdb__raw_report_line_counts(files, floor) -%}
+    {%- if files is not none and files | length == 0 -%}
+        {{ return('select cast(null as varchar) as source_file, 0 as raw_rows where false') }}
+    {%- endif -%}
+    {%- set whitespace = "chr(32) || chr(9) || chr(13) || chr(10)" -%}
+    {%- set without_bom = "if(starts_with(line, chr(65279)), substr(line, 2), line)" -%}
+    select
+        parse_filename(filename) as source_file,
+        len(list_filter(
+            string_split(content, chr(10)),
+            line -> not case
+                when line = '' or line[1] <= ' ' or line[1] in ('i', 'I', chr(65279)) then
+                    (
+                        not contains(line, ',')
+                        and trim({{ without_bom }}, {{ whitespace }}) = ''
+                    )
+                    or (
+                        lower(trim(split_part({{ without_bom }}, ',', 1), {{ whitespace }})) = 'id'
+                        and lower(trim(split_part(line, ',', 2), {{ whitespace }})) = 'type'
+                    )
+                else false
+            end
+        )) as raw_rows
+    from read_text(
+        {%- if files is none %}
+            '{{ cola.duckdb_raw_glob() }}'
+        {%- else %}
+            [{% for file in files %}'{{ (cola.duckdb_raw_root() ~ file) | replace("'", "''") }}'{{ ', ' if not loop.last }}{% endfor %}]
+        {%- endif %}
+    )
+    where regexp_extract(filename, 'ingest_date=([0-9]{4}-[0-9]{2}-[0-9]{2})/', 1) >= '{{ floor }}'
+{%- endmacro %}

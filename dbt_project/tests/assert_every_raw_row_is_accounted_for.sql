@@ -36,27 +36,8 @@ newest_files as (
     group by source_file
 ),
 
-raw_lines as (
-    select
-        {{ trim_whitespace("replace(id, chr(65279), '')") }} as id,
-        lower({{ trim_whitespace('type') }}) as report_type,
-        id is not null and type is null and extra_fields is null as is_single_field,
-        {{ raw_file_columns() }}
-    from {{ raw_reports_in_files(source('factory', 'run_reports'), files_to_read) }}
-    -- a literal, so that Athena reads only the newest partitions
-    where ingest_date >= '{{ floor.date }}'
-),
-
 raw_counts as (
-    select
-        regexp_replace(source_file_path, '^.*/', '') as source_file,
-        count(*) as raw_rows
-    from raw_lines
-    where
-        -- the same lines staging reads: not blank, not a header
-        case when is_single_field then coalesce(id, '') != '' else true end
-        and case when report_type = 'type' then coalesce(lower(id), '') != 'id' else true end
-    group by regexp_replace(source_file_path, '^.*/', '')
+    {{ raw_report_line_counts(files_to_read, floor.date) }}
 ),
 
 checked_files as (

@@ -191,9 +191,9 @@ nearest as (
             when stored_prev_report_id is null then true
             when found_prev_reported_at != stored_prev_reported_at
                 then found_prev_reported_at > stored_prev_reported_at
+            -- at the same instant a start comes after a stop
             when found_prev_report_type != stored_prev_report_type
-                then {{ stop_before_start('found_prev_report_type') }}
-                > {{ stop_before_start('stored_prev_report_type') }}
+                then found_prev_report_type = 'start'
             else found_prev_report_id >= stored_prev_report_id
         end as is_found_prev_nearer,
         case
@@ -202,8 +202,7 @@ nearest as (
             when found_next_reported_at != stored_next_reported_at
                 then found_next_reported_at < stored_next_reported_at
             when found_next_report_type != stored_next_report_type
-                then {{ stop_before_start('found_next_report_type') }}
-                < {{ stop_before_start('stored_next_report_type') }}
+                then found_next_report_type = 'stop'
             else found_next_report_id <= stored_next_report_id
         end as is_found_next_nearer
     from neighbours
