@@ -66,8 +66,13 @@
 {#
     The raw reports source, reading only `files` (`ingest_date=<date>/<file>.csv`; none
     means every file).
-    DuckDB is handed the files by name instead of the glob, so it opens no other file;
-    elsewhere the source is returned as it is and the caller's partition filter prunes.
+    DuckDB reads one file per row with read_text and splits lines after that, on the thread
+    that read the row: so the files are read in four groups, which DuckDB reads and splits
+    in parallel, and only the named files are opened. Every raw file is named
+    `<stem>__<16 hex digits>.csv` by the landing code, so the four globs by last hex digit
+    cover every file (the reconciliation test reads the plain glob and would see a file
+    they missed).
+    Elsewhere the source is returned as it is and the caller's partition filter prunes.
 #}
 {% macro raw_reports_in_files(raw_reports, files) -%}
     {{ return(adapter.dispatch('raw_reports_in_files', 'cola')(raw_reports, files)) }}
@@ -78,22 +83,40 @@
 {%- endmacro %}
 
 {% macro duckdb__raw_reports_in_files(raw_reports, files) -%}
-    {%- if files is none -%}
+    {%- if not execute -%}
         {{ return(raw_reports) }}
     {%- endif -%}
-    {%- set glob_literal = "'" ~ cola.duckdb_raw_glob() ~ "'" -%}
-    {%- if glob_literal not in raw_reports | string -%}
+    {%- set plain_read = "read_text('" ~ cola.duckdb_raw_glob() ~ "')" -%}
+    {%- if plain_read not in raw_reports | string and files is none -%}
+        {# a unit test's fixture in place of the source: nothing to split #}
+        {{ return(raw_reports) }}
+    {%- elif plain_read not in raw_reports | string -%}
         {{ exceptions.raise_compiler_error(
-            "raw_reports_in_files: the factory.run_reports source no longer reads " ~ glob_literal
+            "raw_reports_in_files: the factory.run_reports source no longer reads " ~ plain_read
         ) }}
     {%- endif -%}
-    {%- if files | length == 0 -%}
+    {%- if files is none -%}
+        {%- set groups = [] -%}
+        {%- for digits in ['0-3', '4-7', '89ab', 'c-f'] -%}
+            {%- do groups.append("'" ~ cola.duckdb_raw_root() ~ "*/*[" ~ digits ~ "].csv'") -%}
+        {%- endfor -%}
+    {%- elif files | length == 0 -%}
         {{ return('(select * from ' ~ raw_reports ~ ' where false)') }}
+    {%- else -%}
+        {%- set groups = [] -%}
+        {%- for start in range(4) if files[start::4] -%}
+            {%- set paths = [] -%}
+            {%- for file in files[start::4] -%}
+                {%- do paths.append("'" ~ (cola.duckdb_raw_root() ~ file) | replace("'", "''") ~ "'") -%}
+            {%- endfor -%}
+            {%- do groups.append('[' ~ paths | join(', ') ~ ']') -%}
+        {%- endfor -%}
     {%- endif -%}
-    {%- set file_list -%}
-        [{% for file in files %}'{{ (cola.duckdb_raw_root() ~ file) | replace("'", "''") }}'{{ ', ' if not loop.last }}{% endfor %}]
-    {%- endset -%}
-    {{ return((raw_reports | string).replace(glob_literal, file_list)) }}
+    {%- set reads = [] -%}
+    {%- for group in groups -%}
+        {%- do reads.append('select filename, content, last_modified from read_text(' ~ group ~ ')') -%}
+    {%- endfor -%}
+    {{ return((raw_reports | string).replace(plain_read, '(' ~ reads | join(' union all ') ~ ')')) }}
 {%- endmacro %}
 
 
