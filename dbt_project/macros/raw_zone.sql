@@ -54,7 +54,7 @@
         where
             regexp_extract(file, 'ingest_date=([0-9]{4}-[0-9]{2}-[0-9]{2})/', 1) >= '{{ floor }}'
             and parse_filename(file) not in (
-                select source_file from {{ staging }}
+                select distinct source_file from {{ staging }}
                 where ingest_date >= cast('{{ floor }}' as date)
             )
         order by file

@@ -45,7 +45,7 @@ checked_files as (
     union
     select raw_counts.source_file from raw_counts
     where raw_counts.source_file not in (
-        select staged.source_file from {{ staging }} as staged
+        select distinct staged.source_file from {{ staging }} as staged
         where staged.ingest_date >= cast('{{ floor.date }}' as date)
     )
 ),
@@ -55,7 +55,11 @@ duplicates as (
         source_file,
         count(*) as duplicate_rows
     from {{ ref('int_run_reports_deduplicated') }}
-    where is_duplicate and source_file in (select checked_files.source_file from checked_files)
+    where
+        -- a file's rows are written by the build that stages it, or by a later one
+        _built_at >= (select max(staged._built_at) from {{ staging }} as staged)
+        and is_duplicate
+        and source_file in (select checked_files.source_file from checked_files)
     group by source_file
 ),
 
@@ -64,7 +68,9 @@ kept as (
         source_file,
         count(*) as kept_rows
     from {{ ref('int_run_reports_sequenced') }}
-    where source_file in (select checked_files.source_file from checked_files)
+    where
+        _built_at >= (select max(staged._built_at) from {{ staging }} as staged)
+        and source_file in (select checked_files.source_file from checked_files)
     group by source_file
 ),
 

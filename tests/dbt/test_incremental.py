@@ -91,6 +91,33 @@ def test_redelivered_files_change_nothing_and_copies_are_duplicates(warehouse):
     _assert_same_as_full_refresh(warehouse)
 
 
+def test_a_run_of_days_still_counts_on_a_day_rebuilt_near_its_end(warehouse):
+    """Days are rebuilt from the runs that started around them, plus long runs: a run of
+    three days counts on its last day when only that day is rebuilt."""
+    warehouse.land_text(
+        "long.csv",
+        "l-1,start,2024-01-01T08:00:00Z,0009,0001\n"
+        "l-2,stop,2024-01-04T08:00:00Z,0009,0001\n"
+        "l-3,start,2024-01-04T10:00:00Z,0009,0001\n"
+        "l-4,stop,2024-01-04T11:00:00Z,0009,0001\n",
+    )
+    warehouse.build()
+
+    # changes the links of l-3 and l-4 only: Jan 4 is rebuilt, the long run is untouched
+    _land_after_a_tick(warehouse, "late.csv", "l-5,stop,2024-01-04T10:30:00Z,0009,0001\n")
+    warehouse.build()
+    assert warehouse.query(
+        "select report_date, uptime_seconds, runs_started from marts.fct_machine_daily"
+        " order by report_date"
+    ) == [
+        (date(2024, 1, 1), 16 * 3600.0, 1),
+        (date(2024, 1, 2), 24 * 3600.0, 0),
+        (date(2024, 1, 3), 24 * 3600.0, 0),
+        (date(2024, 1, 4), 8.5 * 3600.0, 1),
+    ]
+    _assert_same_as_full_refresh(warehouse)
+
+
 def test_a_late_report_rewrites_only_the_days_it_touches(warehouse):
     warehouse.land_text(
         "week.csv",

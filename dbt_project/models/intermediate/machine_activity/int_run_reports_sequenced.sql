@@ -20,8 +20,9 @@
         (or that has none), or the machine's first report.
     The rows are ordered again, and each row takes as neighbour the nearer of the one it
     finds among them and the one it had stored. Only rows whose links change are written.
-    What this reads grows with the new reports, not with the history behind them (besides
-    one pass over the timeline's time columns to find them).
+    The rows read and written grow with the new reports, not with history; what grows
+    with history is one pass over the stored timeline's time columns to find those rows,
+    and one to read them (a hash lookup, no sort).
 #}
 
 with
@@ -66,69 +67,105 @@ new_reports as (
         from new_reports
     ),
 
-    same_hour_reports as (
+    -- one pass over the timeline's time columns: its reports in the hours of new reports,
+    -- and its long links
+    timeline_times as (
         select
-            timeline.report_id,
-            timeline.prev_report_id,
-            timeline.next_report_id
+            timeline.branch_id,
+            timeline.machine_id,
+            timeline.reported_at,
+            timeline.prev_reported_at,
+            timeline.next_reported_at,
+            hours.reported_hour is not null as is_in_new_report_hour,
+            coalesce(
+                timeline.prev_reported_at is null
+                or timeline.next_reported_at is null
+                or timeline.next_reported_at
+                >= {{ dbt.dateadd('hour', 2, dbt.date_trunc('hour', 'timeline.reported_at')) }},
+                false
+            ) as is_long_link
         from {{ this }} as timeline
-        inner join new_report_hours as hours
+        left join new_report_hours as hours
             on
                 timeline.branch_id = hours.branch_id
                 and timeline.machine_id = hours.machine_id
                 and {{ dbt.date_trunc('hour', 'timeline.reported_at') }} = hours.reported_hour
+        where
+            hours.reported_hour is not null
+            or timeline.prev_reported_at is null
+            or timeline.next_reported_at is null
+            or timeline.next_reported_at
+            >= {{ dbt.dateadd('hour', 2, dbt.date_trunc('hour', 'timeline.reported_at')) }}
     ),
 
-    long_links as (
-        select
-            report_id,
-            branch_id,
-            machine_id,
-            reported_at,
-            prev_report_id,
-            next_report_id,
-            next_reported_at
-        from {{ this }}
-        where
-            prev_reported_at is null
-            or next_reported_at is null
-            or next_reported_at
-            >= {{ dbt.dateadd('hour', 2, dbt.date_trunc('hour', 'reported_at')) }}
+    same_hour_reports as (
+        select * from timeline_times
+        where is_in_new_report_hour
     ),
 
     spanning_links as (
         select
-            long_links.report_id,
-            long_links.next_report_id
-        from long_links
+            long_links.branch_id,
+            long_links.machine_id,
+            long_links.reported_at,
+            long_links.next_reported_at
+        from timeline_times as long_links
         inner join new_reports
             on
                 long_links.branch_id = new_reports.branch_id
                 and long_links.machine_id = new_reports.machine_id
         where
-            (
-                long_links.reported_at <= new_reports.reported_at
-                and (
-                    long_links.next_report_id is null
-                    or long_links.next_reported_at >= new_reports.reported_at
+            long_links.is_long_link
+            and (
+                (
+                    long_links.reported_at <= new_reports.reported_at
+                    and (
+                        long_links.next_reported_at is null
+                        or long_links.next_reported_at >= new_reports.reported_at
+                    )
                 )
-            )
-            or (
-                long_links.prev_report_id is null
-                and long_links.reported_at >= new_reports.reported_at
+                or (
+                    long_links.prev_reported_at is null
+                    and long_links.reported_at >= new_reports.reported_at
+                )
             )
     ),
 
-    stored_report_ids as (
-        select report_id from same_hour_reports
+    -- reports are found by machine and time: a machine's kept reports at one instant are
+    -- at most a stop and a start, and reading both does no harm
+    stored_report_times as (
+        select
+            branch_id,
+            machine_id,
+            reported_at
+        from same_hour_reports
         union
-        select prev_report_id as report_id from same_hour_reports
+        select
+            branch_id,
+            machine_id,
+            prev_reported_at as reported_at
+        from same_hour_reports
+        where prev_reported_at is not null
         union
-        select next_report_id as report_id from same_hour_reports
+        select
+            branch_id,
+            machine_id,
+            next_reported_at as reported_at
+        from same_hour_reports
+        where next_reported_at is not null
         union
-        select report_id from spanning_links
+        select
+            branch_id,
+            machine_id,
+            reported_at
+        from spanning_links
         union
-        select next_report_id as report_id from spanning_links
+        select
+            branch_id,
+            machine_id,
+            next_reported_at as reported_at
+        from spanning_links
+        where next_reported_at is not null
     ),
 
     stored_reports as (
@@ -152,7 +189,11 @@ new_reports as (
             timeline.next_reported_at as stored_next_reported_at,
             false as is_new
         from {{ this }} as timeline
-        where timeline.report_id in (select stored_report_ids.report_id from stored_report_ids)
+        inner join stored_report_times as times
+            on
+                timeline.branch_id = times.branch_id
+                and timeline.machine_id = times.machine_id
+                and timeline.reported_at = times.reported_at
     ),
 
     timeline_reports as (

@@ -9,7 +9,8 @@
     One row per machine per local day (in its branch's time zone), from the day of its
     first kept report to the day of its last. A report that changed on the timeline
     touches only the days between its neighbours: an incremental build recomputes those
-    days and no others.
+    days and no others, from the runs that can touch them (those that started on the UTC
+    dates around them, runs of a day or more, open runs).
 #}
 
 with
@@ -96,6 +97,21 @@ machine_bounds as (
     group by branch_id, machine_id
 ),
 
+-- a run shorter than a day that touches an affected day started on one of these UTC dates
+run_start_dates as (
+    select distinct
+        day_bounds.branch_id,
+        day_bounds.machine_id,
+        cast(dates.date_value as date) as start_date
+    from day_bounds
+    cross join
+        unnest({{ date_series(
+            'cast(' ~ add_days('cast(day_bounds.day_start_at as date)', -1) ~ ' as date)',
+            'cast(day_bounds.day_end_at as date)'
+        ) }})
+            as dates (date_value)
+),
+
 runs as (
     select
         timeline.branch_id,
@@ -114,8 +130,18 @@ runs as (
         on
             timeline.branch_id = machine_bounds.branch_id
             and timeline.machine_id = machine_bounds.machine_id
+    left join run_start_dates as start_dates
+        on
+            timeline.branch_id = start_dates.branch_id
+            and timeline.machine_id = start_dates.machine_id
+            and cast(timeline.reported_at as date) = start_dates.start_date
     where
         timeline.report_role in ('run_start', 'open_run_start')
+        and (
+            start_dates.start_date is not null
+            or timeline.report_role = 'open_run_start'
+            or timeline.next_reported_at >= {{ dbt.dateadd('day', 1, 'timeline.reported_at') }}
+        )
         and timeline.reported_at < machine_bounds.last_day_end_at
         and (
             timeline.report_role = 'open_run_start'

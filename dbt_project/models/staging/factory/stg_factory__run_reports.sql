@@ -46,7 +46,7 @@ new_lines as (
     select * from named
     {% if is_incremental() %}
         where source_file not in (
-            select built.source_file from {{ this }} as built
+            select distinct built.source_file from {{ this }} as built
             where built.ingest_date >= cast('{{ floor }}' as date)
         )
     {% endif %}
