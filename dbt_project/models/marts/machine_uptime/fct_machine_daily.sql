@@ -2,6 +2,8 @@
     config(
         materialized='incremental',
         unique_key='machine_day_id',
+        pre_hook="{{ cola.keep_join_order(true) }}",
+        post_hook="{{ cola.keep_join_order(false) }}",
     )
 }}
 
