@@ -1,7 +1,7 @@
 {{
     config(
         unique_key='report_id',
-        pre_hook="{{ cola.keep_join_order(true) }}",
+        pre_hook="{{ cola.keep_join_order(is_incremental()) }}",
         post_hook="{{ cola.keep_join_order(false) }}",
     )
 }}

@@ -2,7 +2,7 @@
     config(
         materialized='incremental',
         unique_key='machine_day_id',
-        pre_hook="{{ cola.keep_join_order(true) }}",
+        pre_hook="{{ cola.keep_join_order(is_incremental()) }}",
         post_hook="{{ cola.keep_join_order(false) }}",
     )
 }}
