@@ -105,11 +105,7 @@
     {%- else -%}
         {%- set groups = [] -%}
         {%- for start in range(4) if files[start::4] -%}
-            {%- set paths = [] -%}
-            {%- for file in files[start::4] -%}
-                {%- do paths.append("'" ~ (cola.duckdb_raw_root() ~ file) | replace("'", "''") ~ "'") -%}
-            {%- endfor -%}
-            {%- do groups.append('[' ~ paths | join(', ') ~ ']') -%}
+            {%- do groups.append(cola.duckdb_raw_file_list(files[start::4])) -%}
         {%- endfor -%}
     {%- endif -%}
     {%- set reads = [] -%}
@@ -127,6 +123,15 @@
 
 {% macro duckdb_raw_glob() -%}
     {{ return(cola.duckdb_raw_root() ~ '*/*.csv') }}
+{%- endmacro %}
+
+{# A DuckDB list literal of the local paths of raw files (`ingest_date=<date>/<file>.csv`). #}
+{% macro duckdb_raw_file_list(files) -%}
+    {%- set paths = [] -%}
+    {%- for file in files -%}
+        {%- do paths.append("'" ~ (cola.duckdb_raw_root() ~ file) | replace("'", "''") ~ "'") -%}
+    {%- endfor -%}
+    {{ return('[' ~ paths | join(', ') ~ ']') }}
 {%- endmacro %}
 
 
@@ -197,7 +202,7 @@
         {%- if files is none %}
             '{{ cola.duckdb_raw_glob() }}'
         {%- else %}
-            [{% for file in files %}'{{ (cola.duckdb_raw_root() ~ file) | replace("'", "''") }}'{{ ', ' if not loop.last }}{% endfor %}]
+            {{ cola.duckdb_raw_file_list(files) }}
         {%- endif %}
     )
     where regexp_extract(filename, 'ingest_date=([0-9]{4}-[0-9]{2}-[0-9]{2})/', 1) >= '{{ floor }}'
