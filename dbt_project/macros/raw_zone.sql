@@ -31,6 +31,16 @@
 
 
 {#
+    The id of a raw line, `<ingest date>/<file name>:<line number>`: the landing date
+    first, so that Athena merges can prune partitions by it. Staging writes it; a model
+    that knows a report's landing date, file and line can derive it instead of storing it.
+#}
+{% macro raw_row_id(ingest_date, source_file, line_number) -%}
+    cast({{ ingest_date }} as varchar) || '/' || {{ source_file }} || ':' || cast({{ line_number }} as varchar)
+{%- endmacro %}
+
+
+{#
     The raw files (`ingest_date=<date>/<file>.csv`) of landing partitions from `floor` on
     that `staging` (the staging model) has not built yet, or none for "all of them".
     DuckDB lists the local raw zone; on Athena the partition filter on the literal floor

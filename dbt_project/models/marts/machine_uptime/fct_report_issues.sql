@@ -63,7 +63,7 @@ duplicates as (
 
 unpaired_reports as (
     select
-        raw_row_id,
+        {{ raw_row_id('ingest_date', 'source_file', 'line_number') }} as raw_row_id,
         report_role as issue_type,
         case
             when report_role = 'missing_stop'

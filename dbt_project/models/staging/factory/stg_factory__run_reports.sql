@@ -109,7 +109,7 @@ validated as (
 
 final as (
     select
-        ingest_date || '/' || source_file || ':' || cast(line_number as varchar) as raw_row_id,
+        {{ raw_row_id('ingest_date', 'source_file', 'line_number') }} as raw_row_id,
         nullif(id, '') as report_id,
         nullif(branch_id, '') as branch_id,
         nullif(machine_id, '') as machine_id,
