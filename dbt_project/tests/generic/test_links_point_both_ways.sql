@@ -29,33 +29,67 @@
 
 {% else %}
 
-    select
-        linking.{{ column_name }},
-        'next link not returned' as failure
-    from (select * from {{ model }}) as linking
-    left join {{ to }} as linked
-        on linking.{{ next_column }} = linked.{{ column_name }}
-    where
-        linking.{{ next_column }} is not null
-        and (
-            linked.{{ prev_column }} is null
-            or linked.{{ prev_column }} != linking.{{ column_name }}
-        )
+    with
 
+    linking_rows as (
+        select
+            {{ column_name }} as row_key,
+            {{ prev_column }} as prev_key,
+            {{ next_column }} as next_key
+        from {{ model }}
+    ),
+
+    linked_keys as (
+        select next_key as row_key from linking_rows
+        where next_key is not null
+        union
+        select prev_key as row_key from linking_rows
+        where prev_key is not null
+    ),
+
+    -- one pass over the whole relation, for the rows linked to
+    linked_rows as (
+        select
+            {{ column_name }} as row_key,
+            {{ prev_column }} as prev_key,
+            {{ next_column }} as next_key
+        from {{ to }}
+        where {{ column_name }} in (select linked_keys.row_key from linked_keys)
+    ),
+
+    next_failures as (
+        select
+            linking_rows.row_key,
+            'next link not returned' as failure
+        from linking_rows
+        left join linked_rows
+            on linking_rows.next_key = linked_rows.row_key
+        where
+            linking_rows.next_key is not null
+            and (
+                linked_rows.prev_key is null
+                or linked_rows.prev_key != linking_rows.row_key
+            )
+    ),
+
+    prev_failures as (
+        select
+            linking_rows.row_key,
+            'previous link not returned' as failure
+        from linking_rows
+        left join linked_rows
+            on linking_rows.prev_key = linked_rows.row_key
+        where
+            linking_rows.prev_key is not null
+            and (
+                linked_rows.next_key is null
+                or linked_rows.next_key != linking_rows.row_key
+            )
+    )
+
+    select row_key as {{ column_name }}, failure from next_failures
     union all
-
-    select
-        linked.{{ column_name }},
-        'previous link not returned' as failure
-    from (select * from {{ model }}) as linked
-    left join {{ to }} as linking
-        on linked.{{ prev_column }} = linking.{{ column_name }}
-    where
-        linked.{{ prev_column }} is not null
-        and (
-            linking.{{ next_column }} is null
-            or linking.{{ next_column }} != linked.{{ column_name }}
-        )
+    select row_key as {{ column_name }}, failure from prev_failures
 
 {% endif %}
 
