@@ -6,9 +6,10 @@ timeline as (
     select * from {{ ref('int_run_reports_sequenced') }}
 ),
 
+-- each machine's last report (the time column is cheaper to scan than the id)
 timeline_ends as (
     select * from {{ ref('int_run_reports_sequenced') }}
-    where next_report_id is null
+    where next_reported_at is null
 ),
 
 branches as (
