@@ -5,8 +5,9 @@
     two rows link to the same next or previous row: every chain is unbroken.
 
     The test reads the rows a build wrote (`model`, filtered by the test's `where`) and
-    looks their links up in `to`. A full refresh wrote every row, so it pairs the whole
-    relation with itself once, on both links at a time, and fails rows left unpaired.
+    looks their links up in `to`. A full refresh wrote every row, so it checks the whole
+    relation instead: it pairs it with itself once, on both links at a time, and fails
+    rows left unpaired.
 #}
 {% test links_point_both_ways(model, column_name, prev_column, next_column, to) %}
 
@@ -18,8 +19,8 @@
             when linked.{{ column_name }} is null then 'next link not returned'
             else 'previous link not returned'
         end as failure
-    from (select * from {{ model }}) as linking
-    full outer join (select * from {{ model }}) as linked
+    from {{ to }} as linking
+    full outer join {{ to }} as linked
         on
             linking.{{ next_column }} = linked.{{ column_name }}
             and linked.{{ prev_column }} = linking.{{ column_name }}
