@@ -77,25 +77,7 @@ with
         select * from earlier_reports
     ),
 {% else %}
-    {% set compared_reports %}
-        (
-            select
-                raw_row_id,
-                report_id,
-                branch_id,
-                machine_id,
-                report_type,
-                reported_time_text,
-                reported_at,
-                source_file,
-                line_number,
-                ingest_date,
-                landed_at,
-                true as is_new
-            from {{ ref('stg_factory__run_reports') }}
-            where is_valid
-        )
-    {% endset %}
+    {% set compared_reports %}(select *, true as is_new from {{ ref('stg_factory__run_reports') }} where is_valid){% endset %}
 {% endif %}
 
 repeated_ids as (
