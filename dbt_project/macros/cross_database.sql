@@ -256,3 +256,42 @@
 {% macro athena__build_timestamp() -%}
     cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp(6))
 {%- endmacro %}
+
+
+{# The query of the `unique_and_not_null` test (tests/generic/): keys that repeat or are null. #}
+{% macro default__test_unique_and_not_null(model, column_name) -%}
+    select
+        {{ column_name }} as key_value,
+        count(*) as n_records
+    from {{ model }}
+    group by {{ column_name }}
+    having count(*) > 1 or {{ column_name }} is null
+{%- endmacro %}
+
+{#
+    DuckDB groups the keys' 64-bit hashes, which is faster than grouping text keys, and
+    compares the keys themselves only for hashes that repeat or that nulls have: a
+    repeated key fails, two keys that only share a hash pass.
+#}
+{% macro duckdb__test_unique_and_not_null(model, column_name) -%}
+    with
+
+    suspect_hashes as (
+        select hash({{ column_name }}) as key_hash
+        from {{ model }}
+        group by hash({{ column_name }})
+        having count(*) > 1 or count({{ column_name }}) < count(*)
+    ),
+
+    final as (
+        select
+            {{ column_name }} as key_value,
+            count(*) as n_records
+        from {{ model }}
+        where hash({{ column_name }}) in (select suspect_hashes.key_hash from suspect_hashes)
+        group by {{ column_name }}
+        having count(*) > 1 or {{ column_name }} is null
+    )
+
+    select * from final
+{%- endmacro %}
