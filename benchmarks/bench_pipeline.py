@@ -201,11 +201,11 @@ def model_timings(home: Path) -> dict[str, float]:
 
 
 # What an incremental build reads of the history on Athena (see the README's performance
-# section): the key columns of the deduplicated reports (for repeated ids and instants) and
-# the timeline (the stretch around new reports, found per machine), as zstd parquet.
+# section): the key columns of staging (for repeated ids and instants) and the timeline
+# (the stretch around new reports, found per machine), as zstd parquet.
 STATE_COLUMNS = {
-    "intermediate.int_run_reports_deduplicated": (
-        "report_id, branch_id, machine_id, report_type, reported_at, is_duplicate, source_file"
+    "staging.stg_factory__run_reports": (
+        "report_id, branch_id, machine_id, report_type, reported_at, is_valid"
     ),
     "intermediate.int_run_reports_sequenced": "*",
 }

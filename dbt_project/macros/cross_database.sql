@@ -295,3 +295,28 @@
 
     select * from final
 {%- endmacro %}
+
+
+{#
+    A number standing for a key of one or more columns (of `relation_alias`, when given),
+    for grouping: rows with the same key have the same hash; two keys may rarely share
+    one, so callers compare the keys themselves wherever a hash repeats. Grouping one
+    number is much faster than grouping several text and time columns.
+#}
+{% macro key_hash(columns, relation_alias=none) -%}
+    {%- set prefix = relation_alias ~ '.' if relation_alias else '' -%}
+    {%- set qualified = [] -%}
+    {%- for column in columns -%}
+        {%- do qualified.append(prefix ~ column) -%}
+    {%- endfor -%}
+    {{ return(adapter.dispatch('key_hash', 'cola')(qualified)) }}
+{%- endmacro %}
+
+{% macro duckdb__key_hash(expressions) -%}
+    hash({{ expressions | join(', ') }})
+{%- endmacro %}
+
+{% macro athena__key_hash(expressions) -%}
+    xxhash64(to_utf8(concat_ws(chr(31)
+    {%- for expression in expressions %}, coalesce(cast({{ expression }} as varchar), ''){% endfor %})))
+{%- endmacro %}

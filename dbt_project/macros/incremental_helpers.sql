@@ -40,9 +40,9 @@
     writes staging first, and every model stamps the rows it writes with the build's
     time (_built_at; views pass on the stamp of the row they show). An incremental build
     tests its new rows, a full refresh every row. An incremental merge replaces rows by
-    unique key, so a key unique among the new rows stays unique; the two models that only
-    append (staging, the deduplicated reports) add rows of new files only, whose keys
-    (which begin with the file's landing date and name) are new. Other `where` values
+    unique key, so a key unique among the new rows stays unique; staging, which only
+    appends, adds rows of new files only, whose keys (which begin with the file's
+    landing date and name) are new. Other `where` values
     filter as in dbt.
 #}
 {% macro get_where_subquery(relation) -%}

@@ -30,7 +30,8 @@ newest_files as (
     select
         source_file,
         count(*) as staged_rows,
-        count(case when not is_valid then 1 end) as invalid_rows
+        count(case when not is_valid then 1 end) as invalid_rows,
+        count(case when is_duplicate then 1 end) as duplicate_rows
     from {{ staging }}
     where _built_at = (select max(built._built_at) from {{ staging }} as built)
     group by source_file
@@ -50,19 +51,6 @@ checked_files as (
     )
 ),
 
-duplicates as (
-    select
-        source_file,
-        count(*) as duplicate_rows
-    from {{ ref('int_run_reports_deduplicated') }}
-    where
-        -- a file's rows are written by the build that stages it, or by a later one
-        _built_at >= (select max(staged._built_at) from {{ staging }} as staged)
-        and is_duplicate
-        and source_file in (select checked_files.source_file from checked_files)
-    group by source_file
-),
-
 kept as (
     select
         source_file,
@@ -80,13 +68,12 @@ final as (
         coalesce(raw_counts.raw_rows, 0) as raw_rows,
         coalesce(newest_files.staged_rows, 0) as staged_rows,
         coalesce(kept.kept_rows, 0) as kept_rows,
-        coalesce(duplicates.duplicate_rows, 0) as duplicate_rows,
+        coalesce(newest_files.duplicate_rows, 0) as duplicate_rows,
         coalesce(newest_files.invalid_rows, 0) as invalid_rows
     from checked_files
     left join raw_counts on checked_files.source_file = raw_counts.source_file
     left join newest_files on checked_files.source_file = newest_files.source_file
     left join kept on checked_files.source_file = kept.source_file
-    left join duplicates on checked_files.source_file = duplicates.source_file
 )
 
 select * from final

@@ -101,6 +101,18 @@ from (values
 ) as cases (case_id, start_text, end_text)
 -- @@build_timestamp
 select {{{{ build_timestamp() }}}} as built_at
+-- @@key_hash
+select case_id,
+    count(*) over (partition by {{{{ key_hash(['first_text', 'second_text'], 'cases') }}}})
+    as result
+from (values
+(1, 'a', 'b'),
+(2, 'a', 'b'),
+(3, 'ab', ''),
+(4, 'a', 'bc'),
+(5, 'ab', 'c'),
+(6, 'b', 'a')
+) as cases (case_id, first_text, second_text)
 """
 
 EXPECTED = {
@@ -124,6 +136,8 @@ EXPECTED = {
         5: "2024-10-27 23:00:00",
     },
     "seconds_between": {1: 86400.0, 2: 1.000001, 3: 0.000001, 4: 0.0, 5: 0.500001},
+    # how many cases share the case's hash: only equal keys, not keys whose text runs together
+    "key_hash": {1: 2, 2: 2, 3: 1, 4: 1, 5: 1, 6: 1},
 }
 
 # Statements whose Athena version sqlglot translates to DuckDB faithfully enough to run.
@@ -253,6 +267,7 @@ def test_athena_versions_use_trino_functions(athena_statements):
     assert "at_timezone(with_timezone(" in athena_statements["utc_to_local"]
     assert "sequence(" in athena_statements["date_series"]
     assert "as timestamp(6)" in athena_statements["build_timestamp"]
+    assert "xxhash64(to_utf8(" in athena_statements["key_hash"]
     for name, sql in athena_statements.items():
         for duckdb_only in ("regexp_matches(", "to_minutes(", "generate_series(", "timezone("):
             assert duckdb_only not in sql.replace("at_timezone(", "").replace(

@@ -14,7 +14,6 @@ from tests.docs.browser import artifact, check_page, require_browser
 MARTS = ["dim_machines", "fct_machine_daily", "fct_machine_runs", "fct_report_issues"]
 UPSTREAM_OF_DAILY = [
     "model.cola.int_run_reports_sequenced",
-    "model.cola.int_run_reports_deduplicated",
     "model.cola.stg_factory__run_reports",
     "source.cola.factory.run_reports",
     "seed.cola.branches",

@@ -22,7 +22,6 @@ from tests.dbt.warehouse import Warehouse
 COLA = Path(sys.executable).parent / "cola"
 TABLES = [
     "staging.stg_factory__run_reports",
-    "intermediate.int_run_reports_deduplicated",
     "intermediate.int_run_reports_sequenced",
     "marts.fct_machine_daily",
 ]

@@ -95,7 +95,6 @@ def test_a_first_build_killed_part_way(cola, tmp_path, landed_sample, model):
     "model",
     [
         "stg_factory__run_reports",
-        "int_run_reports_deduplicated",
         "int_run_reports_sequenced",
         "fct_machine_daily",
     ],

@@ -7,7 +7,6 @@ import json
 from tests.runner.conftest import copy_project, land, run_runner
 
 DOWNSTREAM_MODELS = (
-    "int_run_reports_deduplicated",
     "int_run_reports_sequenced",
     "fct_machine_runs",
     "fct_machine_daily",
@@ -77,7 +76,7 @@ def test_a_failing_test_skips_downstream_models_and_is_named_in_the_summary(tmp_
     assert failure["status"] == "fail"
     assert failure["message"].endswith("configured to fail if != 0")
     assert set(summary["skipped"]) == set(downstream)
-    assert summary["headline"].startswith(f"1 failed: {failing_test} (fail); 6 models skipped")
+    assert summary["headline"].startswith(f"1 failed: {failing_test} (fail); 5 models skipped")
     assert f"run-failing-test failed: 1 failed: {failing_test}" in result.stderr
 
 

@@ -28,8 +28,8 @@
 with
 
 kept_reports as (
-    select * from {{ ref('int_run_reports_deduplicated') }}
-    where not is_duplicate
+    select * from {{ ref('stg_factory__run_reports') }}
+    where is_valid and not is_duplicate
 ),
 
 new_reports as (

@@ -16,7 +16,7 @@ future_dated_raw_reports as (
 ),
 
 duplicate_reports as (
-    select * from {{ ref('int_run_reports_deduplicated') }}
+    select * from {{ ref('stg_factory__run_reports') }}
     where is_duplicate
 ),
 

@@ -107,7 +107,7 @@ validated as (
     from parsed
 ),
 
-final as (
+staged as (
     select
         {{ raw_row_id('ingest_date', 'source_file', 'line_number') }} as raw_row_id,
         nullif(id, '') as report_id,
@@ -126,9 +126,157 @@ final as (
         cast(ingest_date as date) as ingest_date,
         reported_at,
         source_file,
-        landed_at,
-        {{ build_timestamp() }} as _built_at
+        landed_at
     from validated
+),
+
+{#
+    A valid report is a duplicate when an earlier-arrived valid report has the same id,
+    or the same branch, machine, type and instant. Arrival order: landing time, then
+    file name, then line number. Landing times only grow, so a new report can only be
+    a duplicate of what came before it; earlier decisions never change.
+
+    Only reports that share their id or instant with another compared report can be
+    duplicates, so only those are ordered by arrival. They are found by grouping the
+    keys' hashes (one number instead of four columns); a hash shared by two different
+    keys only adds a report to those ordered, each ranked by its own key. On a full
+    build every valid report is compared, on an incremental build the new ones and the
+    earlier ones that share their id or their instant's hash.
+#}
+{% set instant = ['branch_id', 'machine_id', 'report_type', 'reported_at'] %}
+
+{% if is_incremental() %}
+    {% set compared_reports = 'compared_reports' %}
+
+    compared_reports as (
+        select
+            raw_row_id,
+            report_id,
+            branch_id,
+            machine_id,
+            report_type,
+            reported_at,
+            source_file,
+            line_number,
+            landed_at
+        from staged
+        where is_valid
+        union all
+        select
+            earlier.raw_row_id,
+            earlier.report_id,
+            earlier.branch_id,
+            earlier.machine_id,
+            earlier.report_type,
+            earlier.reported_at,
+            earlier.source_file,
+            earlier.line_number,
+            earlier.landed_at
+        from {{ this }} as earlier
+        where
+            earlier.is_valid
+            and (
+                earlier.report_id in (
+                    select new_report.report_id
+                    from staged as new_report
+                    where new_report.is_valid
+                )
+                or {{ key_hash(instant, 'earlier') }} in (
+                    select {{ key_hash(instant, 'new_report') }} as key_hash
+                    from staged as new_report
+                    where new_report.is_valid
+                )
+            )
+    ),
+{% else %}
+    {% set compared_reports = '(select * from staged where is_valid)' %}
+{% endif %}
+
+{% set id_hash = key_hash(['report_id'], 'compared') %}
+{% set instant_hash = key_hash(instant, 'compared') %}
+
+repeated_id_hashes as (
+    select {{ id_hash }} as key_hash
+    from {{ compared_reports }} as compared
+    group by {{ id_hash }}
+    having count(*) > 1
+),
+
+repeated_instant_hashes as (
+    select {{ instant_hash }} as key_hash
+    from {{ compared_reports }} as compared
+    group by {{ instant_hash }}
+    having count(*) > 1
+),
+
+-- the reports that may share their id or instant with another
+sharing_reports as (
+    select
+        compared.raw_row_id,
+        compared.report_id,
+        compared.branch_id,
+        compared.machine_id,
+        compared.report_type,
+        compared.reported_at,
+        compared.source_file,
+        compared.line_number,
+        compared.landed_at
+    from {{ compared_reports }} as compared
+    where
+        {{ id_hash }} in (select repeated_id_hashes.key_hash from repeated_id_hashes)
+        or {{ instant_hash }} in (
+            select repeated_instant_hashes.key_hash from repeated_instant_hashes
+        )
+),
+
+ranked as (
+    select
+        raw_row_id,
+        row_number() over (
+            partition by report_id
+            order by landed_at, source_file, line_number
+        ) as id_arrival_rank,
+        row_number() over (
+            partition by branch_id, machine_id, report_type, reported_at
+            order by landed_at, source_file, line_number
+        ) as instant_arrival_rank
+    from sharing_reports
+),
+
+duplicates as (
+    select
+        raw_row_id,
+        case
+            when id_arrival_rank > 1 then 'repeated_id'
+            else 'same_machine_type_and_instant'
+        end as duplicate_reason
+    from ranked
+    where id_arrival_rank > 1 or instant_arrival_rank > 1
+),
+
+final as (
+    select
+        staged.raw_row_id,
+        staged.report_id,
+        staged.branch_id,
+        staged.machine_id,
+        staged.report_type,
+        staged.reported_time_text,
+        staged.invalid_reason,
+        duplicates.duplicate_reason,
+        staged.field_count,
+        staged.line_number,
+        staged.is_valid,
+        duplicates.raw_row_id is not null as is_duplicate,
+        staged.is_future_dated,
+        staged.ingest_date,
+        staged.reported_at,
+        staged.source_file,
+        staged.landed_at,
+        {{ build_timestamp() }} as _built_at
+    from staged
+    left join duplicates
+        on staged.raw_row_id = duplicates.raw_row_id
 )
 
 select * from final
