@@ -89,21 +89,14 @@ day_bounds as (
     from affected_days
 ),
 
-machine_bounds as (
+-- a closed run shorter than a day that touches a day started on one of these UTC dates
+day_start_dates as (
     select
-        branch_id,
-        machine_id,
-        min(day_start_at) as first_day_start_at,
-        max(day_end_at) as last_day_end_at
-    from day_bounds
-    group by branch_id, machine_id
-),
-
--- a run shorter than a day that touches an affected day started on one of these UTC dates
-run_start_dates as (
-    select distinct
         day_bounds.branch_id,
         day_bounds.machine_id,
+        day_bounds.report_date,
+        day_bounds.day_start_at,
+        day_bounds.day_end_at,
         cast(dates.date_value as date) as start_date
     from day_bounds
     cross join
@@ -114,41 +107,86 @@ run_start_dates as (
             as dates (date_value)
 ),
 
-runs as (
+-- closed runs shorter than a day, joined to the days they touch by their start date
+short_run_days as (
     select
-        timeline.branch_id,
-        timeline.machine_id,
+        day_start_dates.branch_id,
+        day_start_dates.machine_id,
+        day_start_dates.report_date,
+        day_start_dates.day_start_at,
+        day_start_dates.day_end_at,
+        timeline.reported_at as started_at,
+        timeline.next_reported_at as stopped_at
+    from {{ ref('int_run_reports_sequenced') }} as timeline
+    inner join day_start_dates
+        on
+            timeline.branch_id = day_start_dates.branch_id
+            and timeline.machine_id = day_start_dates.machine_id
+            and cast(timeline.reported_at as date) = day_start_dates.start_date
+    where
+        timeline.report_role = 'run_start'
+        and timeline.next_reported_at < {{ dbt.dateadd('day', 1, 'timeline.reported_at') }}
+        and timeline.reported_at < day_start_dates.day_end_at
+        and timeline.next_reported_at > day_start_dates.day_start_at
+),
+
+-- runs of a day or more, and open runs (an open run touches the days from its start on,
+-- and adds no uptime: only its start is counted)
+long_run_days as (
+    select
+        day_bounds.branch_id,
+        day_bounds.machine_id,
+        day_bounds.report_date,
+        day_bounds.day_start_at,
+        day_bounds.day_end_at,
         timeline.reported_at as started_at,
         case
             when timeline.report_role = 'run_start' then timeline.next_reported_at
-        end as stopped_at,
-        -- an open run touches every day after its start (it adds no uptime, see day_runs)
-        case
-            when timeline.report_role = 'run_start' then timeline.next_reported_at
-            else machine_bounds.last_day_end_at
-        end as touches_until
+        end as stopped_at
     from {{ ref('int_run_reports_sequenced') }} as timeline
-    inner join machine_bounds
+    inner join day_bounds
         on
-            timeline.branch_id = machine_bounds.branch_id
-            and timeline.machine_id = machine_bounds.machine_id
-    left join run_start_dates as start_dates
-        on
-            timeline.branch_id = start_dates.branch_id
-            and timeline.machine_id = start_dates.machine_id
-            and cast(timeline.reported_at as date) = start_dates.start_date
+            timeline.branch_id = day_bounds.branch_id
+            and timeline.machine_id = day_bounds.machine_id
+            and timeline.reported_at < day_bounds.day_end_at
     where
-        timeline.report_role in ('run_start', 'open_run_start')
-        and (
-            start_dates.start_date is not null
-            or timeline.report_role = 'open_run_start'
-            or timeline.next_reported_at >= {{ dbt.dateadd('day', 1, 'timeline.reported_at') }}
+        (
+            timeline.report_role = 'open_run_start'
+            or (
+                timeline.report_role = 'run_start'
+                and timeline.next_reported_at >= {{ dbt.dateadd('day', 1, 'timeline.reported_at') }}
+            )
         )
-        and timeline.reported_at < machine_bounds.last_day_end_at
         and (
             timeline.report_role = 'open_run_start'
-            or timeline.next_reported_at > machine_bounds.first_day_start_at
+            or timeline.next_reported_at > day_bounds.day_start_at
         )
+),
+
+run_days as (
+    select * from short_run_days
+    union all
+    select * from long_run_days
+),
+
+day_totals as (
+    select
+        branch_id,
+        machine_id,
+        report_date,
+        sum(
+            case
+                when stopped_at is not null
+                    then {{ seconds_between(
+                        'greatest(started_at, day_start_at)',
+                        'least(stopped_at, day_end_at)'
+                    ) }}
+                else 0
+            end
+        ) as uptime_seconds,
+        count(case when started_at >= day_start_at then started_at end) as runs_started
+    from run_days
+    group by branch_id, machine_id, report_date
 ),
 
 day_runs as (
@@ -159,33 +197,14 @@ day_runs as (
         day_bounds.report_date,
         day_bounds.day_start_at,
         day_bounds.day_end_at,
-        coalesce(sum(
-            case
-                when runs.stopped_at is not null
-                    then {{ seconds_between(
-                        'greatest(runs.started_at, day_bounds.day_start_at)',
-                        'least(runs.stopped_at, day_bounds.day_end_at)'
-                    ) }}
-                else 0
-            end
-        ), 0) as uptime_seconds,
-        count(
-            case when runs.started_at >= day_bounds.day_start_at then runs.started_at end
-        ) as runs_started
+        coalesce(day_totals.uptime_seconds, 0) as uptime_seconds,
+        coalesce(day_totals.runs_started, 0) as runs_started
     from day_bounds
-    left join runs
+    left join day_totals
         on
-            day_bounds.branch_id = runs.branch_id
-            and day_bounds.machine_id = runs.machine_id
-            and day_bounds.day_end_at > runs.started_at
-            and day_bounds.day_start_at < runs.touches_until
-    group by
-        day_bounds.branch_id,
-        day_bounds.machine_id,
-        day_bounds.timezone,
-        day_bounds.report_date,
-        day_bounds.day_start_at,
-        day_bounds.day_end_at
+            day_bounds.branch_id = day_totals.branch_id
+            and day_bounds.machine_id = day_totals.machine_id
+            and day_bounds.report_date = day_totals.report_date
 ),
 
 final as (
