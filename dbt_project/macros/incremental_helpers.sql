@@ -42,8 +42,7 @@
     tests its new rows, a full refresh every row. An incremental merge replaces rows by
     unique key, so a key unique among the new rows stays unique; staging, which only
     appends, adds rows of new files only, whose keys (which begin with the file's
-    landing date and name) are new. Other `where` values
-    filter as in dbt.
+    landing date and name) are new. Other `where` values filter as in dbt.
 #}
 {% macro get_where_subquery(relation) -%}
     {%- if config.get('where') == 'latest_build' -%}
