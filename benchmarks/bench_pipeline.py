@@ -5,9 +5,10 @@
     .venv/bin/python benchmarks/bench_pipeline.py --reports 200000 --skip-landing
 
 1. Generates N reports (seeded) from 500 machines in 10 branches, about 100 reports per
-   machine per day, as one CSV file per branch per UTC day, with 0.5 % repeated reports
-   and 0.1 % invalid lines. 1 % more are kept back as the increment: 80 % of it continues
-   every machine's timeline, 20 % are late reports for old days.
+   machine per day, as one CSV file per branch per UTC day of arrival, with 0.5 % repeated
+   reports and 0.1 % invalid lines. 1 % more are kept back as the increment: 80 % of it
+   continues every machine's timeline, 20 % are late reports for old days, sent with the
+   new reports (in their branch's file of the increment's first day).
 2. Times the floor (benchmarks/floor_query.sql: one DuckDB script over the same CSVs that
    dedupes, pairs and sums daily uptime, no framework).
 3. Times `cola ingest` + `cola build --full-refresh` (models and tests), as the CLI runs.
@@ -97,6 +98,10 @@ copy (
     with lines as (
         select
             branch_id, sent_at, n, 0 as copy,
+            -- a late report arrives with the new reports, in a file of their first day
+            case when part = 'late'
+                then (select min(sent_at) from timeline where part = 'new')
+                else sent_at end as arrived_at,
             substr(digest, 1, 8) || '-' || substr(digest, 9, 4) || '-4' || substr(digest, 14, 3)
             || '-a' || substr(digest, 18, 3) || '-' || substr(digest, 21, 12) as id,
             report_type, strftime(sent_at, '%Y-%m-%dT%H:%M:%S.%fZ') as time, machine_id, defect_roll
@@ -112,9 +117,9 @@ copy (
     )
     select
         id, report_type as type, time, branch_id, machine_id,
-        branch_id as branch, strftime(sent_at, '%Y-%m-%d') as day
+        branch_id as branch, strftime(arrived_at, '%Y-%m-%d') as day
     from all_lines
-    order by branch, day, sent_at, n, copy
+    order by branch, day, arrived_at, sent_at, n, copy
 ) to '{folder}' (
     format csv, header false, partition_by (branch, day), filename_pattern 'reports_{{i}}'
 );
