@@ -26,6 +26,24 @@ def _assert_same_as_full_refresh(warehouse: Warehouse) -> dict:
     return incremental
 
 
+def test_a_late_start_leaves_a_stored_start_unpaired_and_its_issue_shows_the_time_sent(
+    warehouse,
+):
+    warehouse.land_text(
+        "first.csv",
+        "a,start,2024-01-01T09:00:00+01:00,0009,0001\nc,stop,2024-01-01T11:00:00Z,0009,0001\n",
+    )
+    warehouse.build()
+    assert warehouse.query("select count(*) from marts.fct_report_issues") == [(0,)]
+
+    _land_after_a_tick(warehouse, "late.csv", "b,start,2024-01-01T09:00:00Z,0009,0001\n")
+    warehouse.build()
+    assert warehouse.query(
+        "select issue_type, report_id, reported_time_text from marts.fct_report_issues"
+    ) == [("missing_stop", "a", "2024-01-01T09:00:00+01:00")]
+    _assert_same_as_full_refresh(warehouse)
+
+
 def test_a_late_stop_resolves_an_earlier_missing_stop(warehouse):
     warehouse.land_text(
         "first.csv",

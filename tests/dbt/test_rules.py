@@ -115,6 +115,12 @@ def test_pairing_on_the_machine_timeline(warehouse):
         "select issue_type, report_id from marts.fct_report_issues order by report_id"
     )
     assert issues == [("missing_stop", "t-1"), ("missing_start", "t-4"), ("missing_start", "t-5")]
+    sent = dict(
+        (line.split(",")[0], line.split(",")[2])
+        for line in (FIXTURES / "timeline.csv").read_text().splitlines()
+    )
+    as_sent = warehouse.query("select report_id, reported_time_text from marts.fct_report_issues")
+    assert dict(as_sent) == {report_id: sent[report_id] for _, report_id in issues}
     (day,) = warehouse.rows("select * from marts.fct_machine_daily")
     assert (day["report_date"], day["uptime_seconds"], day["runs_started"]) == (
         date(2024, 1, 1),

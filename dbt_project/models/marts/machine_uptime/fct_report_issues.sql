@@ -1,6 +1,6 @@
 {#
-    Each import is read by one CTE only: DuckDB materializes a CTE that is read twice,
-    which here would copy whole tables on every query of this view.
+    Each import is read by one CTE only: DuckDB materializes a CTE that
+    is read twice, which here would copy whole tables on every query of this view.
 #}
 
 with
@@ -23,6 +23,17 @@ duplicate_reports as (
 unpaired_timeline_reports as (
     select * from {{ ref('int_run_reports_sequenced') }}
     where report_role in ('missing_stop', 'missing_start')
+),
+
+-- the timeline does not carry the time as sent: unpaired reports look it up by raw row
+-- (staging grows by landing date, so rows of a few landing dates skip the other blocks)
+raw_reports_as_sent as (
+    select
+        ingest_date,
+        source_file,
+        line_number,
+        reported_time_text
+    from {{ ref('stg_factory__run_reports') }}
 ),
 
 invalid_rows as (
@@ -63,26 +74,32 @@ duplicates as (
 
 unpaired_reports as (
     select
-        {{ raw_row_id('ingest_date', 'source_file', 'line_number') }} as raw_row_id,
-        report_role as issue_type,
+        {{ raw_row_id('unpaired.ingest_date', 'unpaired.source_file', 'unpaired.line_number') }}
+            as raw_row_id,
+        unpaired.report_role as issue_type,
         case
-            when report_role = 'missing_stop'
-                then 'next report is the start ' || next_report_id
-            when prev_report_id is null
+            when unpaired.report_role = 'missing_stop'
+                then 'next report is the start ' || unpaired.next_report_id
+            when unpaired.prev_report_id is null
                 then 'first report of the machine is a stop'
-            else 'previous report is the stop ' || prev_report_id
+            else 'previous report is the stop ' || unpaired.prev_report_id
         end as issue_detail,
-        report_id,
-        branch_id,
-        machine_id,
-        report_type,
-        reported_time_text,
-        line_number,
-        reported_at,
-        source_file,
-        landed_at,
-        _built_at
-    from unpaired_timeline_reports
+        unpaired.report_id,
+        unpaired.branch_id,
+        unpaired.machine_id,
+        unpaired.report_type,
+        as_sent.reported_time_text,
+        unpaired.line_number,
+        unpaired.reported_at,
+        unpaired.source_file,
+        unpaired.landed_at,
+        unpaired._built_at
+    from unpaired_timeline_reports as unpaired
+    left join raw_reports_as_sent as as_sent
+        on
+            unpaired.ingest_date = as_sent.ingest_date
+            and unpaired.source_file = as_sent.source_file
+            and unpaired.line_number = as_sent.line_number
 ),
 
 future_dated as (
