@@ -241,20 +241,26 @@
 {%- endmacro %}
 
 
+{# The current build's timestamp (UTC, no zone): stamps every row a build writes. #}
+{% macro build_timestamp() -%}
+    {{ return(cola.timestamp_literal(run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f"))) }}
+{%- endmacro %}
+
+
 {#
-    The current build's timestamp (UTC, no zone): stamps every row a build writes.
+    A timestamp (no zone) written as text, 'YYYY-MM-DD HH:MM:SS[.ffffff]', as a constant.
     On Athena a bare `timestamp` is timestamp(3), and Iceberg tables store timestamp(6).
 #}
-{% macro build_timestamp() -%}
-    {{ return(adapter.dispatch('build_timestamp', 'cola')()) }}
+{% macro timestamp_literal(text) -%}
+    {{ return(adapter.dispatch('timestamp_literal', 'cola')(text)) }}
 {%- endmacro %}
 
-{% macro default__build_timestamp() -%}
-    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp)
+{% macro default__timestamp_literal(text) -%}
+    cast('{{ text }}' as timestamp)
 {%- endmacro %}
 
-{% macro athena__build_timestamp() -%}
-    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp(6))
+{% macro athena__timestamp_literal(text) -%}
+    cast('{{ text }}' as timestamp(6))
 {%- endmacro %}
 
 

@@ -101,6 +101,12 @@ from (values
 ) as cases (case_id, start_text, end_text)
 -- @@build_timestamp
 select {{{{ build_timestamp() }}}} as built_at
+-- @@timestamp_literal
+select 1 as case_id, {{{{ timestamp_literal('2024-02-29 23:59:59.999999') }}}} as result
+union all
+select 2, {{{{ timestamp_literal('2024-01-01 00:00:00') }}}}
+union all
+select 3, {{{{ timestamp_literal('2024-12-31 10:00:00.5') }}}}
 -- @@key_hash
 select case_id,
     count(*) over (partition by {{{{ key_hash(['first_text', 'second_text'], 'cases') }}}})
@@ -138,10 +144,21 @@ EXPECTED = {
     "seconds_between": {1: 86400.0, 2: 1.000001, 3: 0.000001, 4: 0.0, 5: 0.500001},
     # how many cases share the case's hash: only equal keys, not keys whose text runs together
     "key_hash": {1: 2, 2: 2, 3: 1, 4: 1, 5: 1, 6: 1},
+    "timestamp_literal": {
+        1: "2024-02-29 23:59:59.999999",
+        2: "2024-01-01 00:00:00",
+        3: "2024-12-31 10:00:00.500000",
+    },
 }
 
 # Statements whose Athena version sqlglot translates to DuckDB faithfully enough to run.
-RUN_ATHENA_VERSION_ON_DUCKDB = ("parse_iso8601_utc", "trim_whitespace", "add_days", "date_series")
+RUN_ATHENA_VERSION_ON_DUCKDB = (
+    "parse_iso8601_utc",
+    "trim_whitespace",
+    "add_days",
+    "date_series",
+    "timestamp_literal",
+)
 
 
 def _split(compiled: str) -> dict[str, str]:
@@ -267,6 +284,7 @@ def test_athena_versions_use_trino_functions(athena_statements):
     assert "at_timezone(with_timezone(" in athena_statements["utc_to_local"]
     assert "sequence(" in athena_statements["date_series"]
     assert "as timestamp(6)" in athena_statements["build_timestamp"]
+    assert "as timestamp(6)" in athena_statements["timestamp_literal"]
     assert "xxhash64(to_utf8(" in athena_statements["key_hash"]
     for name, sql in athena_statements.items():
         for duckdb_only in ("regexp_matches(", "to_minutes(", "generate_series(", "timezone("):

@@ -1,6 +1,6 @@
 {#
-    Each import is read by one CTE only: DuckDB materializes a CTE that
-    is read twice, which here would copy whole tables on every query of this view.
+    Each import is read by one CTE only: DuckDB materializes a CTE that is read twice,
+    which here would copy whole tables on every query of this view.
 #}
 
 with
@@ -25,15 +25,9 @@ unpaired_timeline_reports as (
     where report_role in ('missing_stop', 'missing_start')
 ),
 
--- the timeline does not carry the time as sent: unpaired reports look it up by raw row
--- (staging grows by landing date, so rows of a few landing dates skip the other blocks)
+-- the timeline does not carry the time as sent: unpaired reports look theirs up here
 raw_reports_as_sent as (
-    select
-        ingest_date,
-        source_file,
-        line_number,
-        reported_time_text
-    from {{ ref('stg_factory__run_reports') }}
+    select * from {{ ref('stg_factory__run_reports') }}
 ),
 
 invalid_rows as (
@@ -88,18 +82,21 @@ unpaired_reports as (
         unpaired.branch_id,
         unpaired.machine_id,
         unpaired.report_type,
-        as_sent.reported_time_text,
+        -- a lookup of one row, planned from the few unpaired rows of the query
+        (
+            select as_sent.reported_time_text
+            from raw_reports_as_sent as as_sent
+            where
+                as_sent.ingest_date = unpaired.ingest_date
+                and as_sent.source_file = unpaired.source_file
+                and as_sent.line_number = unpaired.line_number
+        ) as reported_time_text,
         unpaired.line_number,
         unpaired.reported_at,
         unpaired.source_file,
         unpaired.landed_at,
         unpaired._built_at
     from unpaired_timeline_reports as unpaired
-    left join raw_reports_as_sent as as_sent
-        on
-            unpaired.ingest_date = as_sent.ingest_date
-            and unpaired.source_file = as_sent.source_file
-            and unpaired.line_number = as_sent.line_number
 ),
 
 future_dated as (
