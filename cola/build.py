@@ -32,7 +32,11 @@ class BuildError(RuntimeError):
 def run_dbt(home: Path, args: Sequence[str]) -> None:
     """Run a dbt command in-process on the local target, with $COLA_HOME set to `home`,
     holding the warehouse lock (cola.lock) from before dbt opens the warehouse until it
-    has closed it."""
+    has closed it.
+
+    Of dbt's artifacts only run_results.json is written (target/, what ran and how long
+    it took): the manifest, which dbt would write twice per run, comes from `dbt parse`
+    or `make docs` when wanted."""
     from dbt.cli.main import dbtRunner
 
     os.environ["COLA_HOME"] = str(home)
@@ -42,6 +46,7 @@ def run_dbt(home: Path, args: Sequence[str]) -> None:
             result = dbtRunner().invoke(
                 [
                     *args,
+                    "--no-write-json",
                     "--project-dir",
                     str(DBT_PROJECT_DIR),
                     "--profiles-dir",
@@ -52,6 +57,8 @@ def run_dbt(home: Path, args: Sequence[str]) -> None:
             )
         finally:
             _close_warehouse()
+    if hasattr(result.result, "write"):
+        result.result.write(str(DBT_PROJECT_DIR / "target" / "run_results.json"))
     if result.exception is not None:
         raise BuildError(f"dbt {args[0]} could not run: {result.exception}")
     if not result.success:
