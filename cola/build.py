@@ -58,7 +58,8 @@ def run_dbt(home: Path, args: Sequence[str]) -> None:
         finally:
             _close_warehouse()
     if hasattr(result.result, "write"):
-        result.result.write(str(DBT_PROJECT_DIR / "target" / "run_results.json"))
+        target = DBT_PROJECT_DIR / os.environ.get("DBT_TARGET_PATH", "target")
+        result.result.write(str(target / "run_results.json"))
     if result.exception is not None:
         raise BuildError(f"dbt {args[0]} could not run: {result.exception}")
     if not result.success:

@@ -41,8 +41,8 @@
     time (_built_at; views pass on the stamp of the row they show). An incremental build
     tests its new rows, a full refresh every row. An incremental merge replaces rows by
     unique key, so a key unique among the new rows stays unique; staging, which only
-    appends, adds rows of new files only, whose keys (which begin with the file's
-    landing date and name) are new. Other `where` values filter as in dbt.
+    appends, adds rows of new files only, whose keys (the file's landing date and name,
+    and a line) are new. Other `where` values filter as in dbt.
 
     The newest build's time is looked up when the test compiles (after staging has
     built) and written as a constant: the engine then filters each table as it reads it,

@@ -32,7 +32,7 @@ raw_reports_as_sent as (
 
 invalid_rows as (
     select
-        raw_row_id,
+        {{ raw_row_id('ingest_date', 'source_file', 'line_number') }} as raw_row_id,
         'invalid_row' as issue_type,
         invalid_reason as issue_detail,
         report_id,
@@ -50,7 +50,7 @@ invalid_rows as (
 
 duplicates as (
     select
-        raw_row_id,
+        {{ raw_row_id('ingest_date', 'source_file', 'line_number') }} as raw_row_id,
         'duplicate' as issue_type,
         duplicate_reason as issue_detail,
         report_id,
@@ -109,7 +109,7 @@ future_dated as (
 
 future_dated_reports as (
     select
-        raw_row_id,
+        {{ raw_row_id('ingest_date', 'source_file', 'line_number') }} as raw_row_id,
         'future_time' as issue_type,
         clock_detail as issue_detail,
         report_id,

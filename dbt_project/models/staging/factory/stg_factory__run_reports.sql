@@ -1,6 +1,6 @@
 {{
     config(
-        unique_key='raw_row_id',
+        unique_key=['ingest_date', 'source_file', 'line_number'],
     )
 }}
 
@@ -109,7 +109,6 @@ validated as (
 
 staged as (
     select
-        {{ raw_row_id('ingest_date', 'source_file', 'line_number') }} as raw_row_id,
         nullif(id, '') as report_id,
         nullif(branch_id, '') as branch_id,
         nullif(machine_id, '') as machine_id,
@@ -150,12 +149,12 @@ staged as (
 
     compared_reports as (
         select
-            raw_row_id,
             report_id,
             branch_id,
             machine_id,
             report_type,
             reported_at,
+            ingest_date,
             source_file,
             line_number,
             landed_at
@@ -163,12 +162,12 @@ staged as (
         where is_valid
         union all
         select
-            earlier.raw_row_id,
             earlier.report_id,
             earlier.branch_id,
             earlier.machine_id,
             earlier.report_type,
             earlier.reported_at,
+            earlier.ingest_date,
             earlier.source_file,
             earlier.line_number,
             earlier.landed_at
@@ -212,12 +211,12 @@ repeated_instant_hashes as (
 -- the reports that may share their id or instant with another
 sharing_reports as (
     select
-        compared.raw_row_id,
         compared.report_id,
         compared.branch_id,
         compared.machine_id,
         compared.report_type,
         compared.reported_at,
+        compared.ingest_date,
         compared.source_file,
         compared.line_number,
         compared.landed_at
@@ -231,7 +230,9 @@ sharing_reports as (
 
 ranked as (
     select
-        raw_row_id,
+        ingest_date,
+        source_file,
+        line_number,
         row_number() over (
             partition by report_id
             order by landed_at, source_file, line_number
@@ -245,7 +246,9 @@ ranked as (
 
 duplicates as (
     select
-        raw_row_id,
+        ingest_date,
+        source_file,
+        line_number,
         case
             when id_arrival_rank > 1 then 'repeated_id'
             else 'same_machine_type_and_instant'
@@ -256,7 +259,6 @@ duplicates as (
 
 final as (
     select
-        staged.raw_row_id,
         staged.report_id,
         staged.branch_id,
         staged.machine_id,
@@ -267,7 +269,7 @@ final as (
         staged.field_count,
         staged.line_number,
         staged.is_valid,
-        duplicates.raw_row_id is not null as is_duplicate,
+        duplicates.line_number is not null as is_duplicate,
         staged.is_future_dated,
         staged.ingest_date,
         staged.reported_at,
@@ -276,7 +278,10 @@ final as (
         {{ build_timestamp() }} as _built_at
     from staged
     left join duplicates
-        on staged.raw_row_id = duplicates.raw_row_id
+        on
+            staged.ingest_date = duplicates.ingest_date
+            and staged.source_file = duplicates.source_file
+            and staged.line_number = duplicates.line_number
 )
 
 select * from final
