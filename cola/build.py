@@ -15,7 +15,9 @@ test_build_crash.py kills real builds.
 
 from __future__ import annotations
 
+import gc
 import os
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -37,8 +39,7 @@ def run_dbt(home: Path, args: Sequence[str]) -> None:
     Of dbt's artifacts only run_results.json is written (target/, what ran and how long
     it took): the manifest, which dbt would write twice per run, comes from `dbt parse`
     or `make docs` when wanted."""
-    from dbt.cli.main import dbtRunner
-
+    dbtRunner = _import_dbt_runner()
     os.environ["COLA_HOME"] = str(home)
     os.environ.setdefault("DO_NOT_TRACK", "1")
     with warehouse_lock(home, f"dbt {args[0]}"):
@@ -64,6 +65,22 @@ def run_dbt(home: Path, args: Sequence[str]) -> None:
         raise BuildError(f"dbt {args[0]} could not run: {result.exception}")
     if not result.success:
         raise BuildError(f"dbt {args[0]} finished with errors or failing tests (see above)")
+
+
+def _import_dbt_runner() -> type:
+    """dbt's runner class. The first import loads all of dbt and generates serializers for
+    hundreds of classes (about 2 s); Python's cycle collector would walk that growing heap
+    again and again meanwhile (0.2 s), and in every collection of the build after it. None
+    of it is garbage, so the import runs without collections, and what it loaded is set
+    aside from the collector (gc.freeze)."""
+    if "dbt.cli.main" not in sys.modules:
+        gc.disable()
+        try:
+            import dbt.cli.main  # noqa: F401
+        finally:
+            gc.freeze()
+            gc.enable()
+    return sys.modules["dbt.cli.main"].dbtRunner
 
 
 def _close_warehouse() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from collections.abc import Sequence
 from contextlib import nullcontext
@@ -138,5 +139,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
+def command() -> int:
+    """The `cola` command: main(), then an exit without Python's last collection of the
+    objects dbt left (0.4-0.6 s after a build). Nothing among them needs it: dbt and the
+    summary have closed the warehouse, and files are closed as they are written."""
+    code = main()
+    gc.freeze()
+    return code
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(command())

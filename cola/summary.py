@@ -11,12 +11,11 @@ def summarize(warehouse: Path, days: int = 7) -> str:
     """Machines, runs, the last days' uptime per branch and the data-quality issue counts."""
     connection = duckdb.connect(str(warehouse))
     try:
-        machines, running = connection.execute(
-            "select count(*), count(*) filter (where is_running) from marts.dim_machines"
-        ).fetchone()
-        runs, open_runs, hours = connection.execute(
-            "select count(*), count(*) filter (where is_open),"
-            " coalesce(sum(duration_seconds), 0) / 3600 from marts.fct_machine_runs"
+        # a machine is running when its last report starts a run, the one open run it has;
+        # its runs and lifetime uptime are those of fct_machine_runs, totalled per machine
+        machines, running, runs, hours = connection.execute(
+            "select count(*), count(*) filter (where is_running), coalesce(sum(runs), 0),"
+            " coalesce(sum(lifetime_uptime_seconds), 0) / 3600 from marts.dim_machines"
         ).fetchone()
         daily = connection.execute(
             """
@@ -49,7 +48,7 @@ def summarize(warehouse: Path, days: int = 7) -> str:
         by_day.setdefault(day, {})[branch] = (count, uptime, availability)
     lines = [
         f"machines: {machines} ({running} running now)",
-        f"runs: {runs} ({open_runs} open), {hours:,.1f} machine-hours of uptime",
+        f"runs: {runs} ({running} open), {hours:,.1f} machine-hours of uptime",
         f"daily uptime of the last {days} days, per branch (uptime hours / availability):",
         "  date      " + "".join(f"  {'branch ' + branch:>15}" for branch in branches)
         if daily
