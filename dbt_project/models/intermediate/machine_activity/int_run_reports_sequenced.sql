@@ -61,7 +61,7 @@ new_reports as (
         select distinct
             branch_id,
             machine_id,
-            {{ dbt.date_trunc('hour', 'reported_at') }} as reported_hour
+            {{ hour_number('reported_at') }} as reported_hour
         from new_reports
     ),
 
@@ -78,8 +78,8 @@ new_reports as (
             coalesce(
                 timeline.prev_reported_at is null
                 or timeline.next_reported_at is null
-                or timeline.next_reported_at
-                >= {{ dbt.dateadd('hour', 2, dbt.date_trunc('hour', 'timeline.reported_at')) }},
+                or {{ hour_number('timeline.next_reported_at') }}
+                >= {{ hour_number('timeline.reported_at') }} + 2,
                 false
             ) as is_long_link
         from {{ this }} as timeline
@@ -87,13 +87,13 @@ new_reports as (
             on
                 timeline.branch_id = hours.branch_id
                 and timeline.machine_id = hours.machine_id
-                and {{ dbt.date_trunc('hour', 'timeline.reported_at') }} = hours.reported_hour
+                and {{ hour_number('timeline.reported_at') }} = hours.reported_hour
         where
             hours.reported_hour is not null
             or timeline.prev_reported_at is null
             or timeline.next_reported_at is null
-            or timeline.next_reported_at
-            >= {{ dbt.dateadd('hour', 2, dbt.date_trunc('hour', 'timeline.reported_at')) }}
+            or {{ hour_number('timeline.next_reported_at') }}
+            >= {{ hour_number('timeline.reported_at') }} + 2
     ),
 
     same_hour_reports as (
