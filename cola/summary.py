@@ -11,11 +11,16 @@ def summarize(warehouse: Path, days: int = 7) -> str:
     """Machines, runs, the last days' uptime per branch and the data-quality issue counts."""
     connection = duckdb.connect(str(warehouse))
     try:
-        # a machine is running when its last report starts a run, the one open run it has;
-        # its runs and lifetime uptime are those of fct_machine_runs, totalled per machine
-        machines, running, runs, hours = connection.execute(
-            "select count(*), count(*) filter (where is_running), coalesce(sum(runs), 0),"
-            " coalesce(sum(lifetime_uptime_seconds), 0) / 3600 from marts.dim_machines"
+        # the daily facts hold every machine with a kept report, each run on the day it
+        # started and all closed runs' uptime (tests/assert_daily_uptime_matches_closed_runs):
+        # their totals are small to read, where dim_machines aggregates the whole timeline
+        machines, runs, hours = connection.execute(
+            "select count(distinct (branch_id, machine_id)), coalesce(sum(runs_started), 0),"
+            " coalesce(sum(uptime_seconds), 0) / 3600 from marts.fct_machine_daily"
+        ).fetchone()
+        # a machine is running when its last report starts a run, the one open run it has
+        (running,) = connection.execute(
+            "select count(*) from marts.fct_machine_runs where is_open"
         ).fetchone()
         daily = connection.execute(
             """

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cola.summary import summarize
 from tests.dbt.oracle import expected_marts
 from tests.dbt.warehouse import Warehouse
 
@@ -297,3 +298,12 @@ def test_incremental_builds_match_the_rules_and_a_full_refresh(tmp_path_factory,
     }
     assert days == expected.days
     assert len(marts["fct_machine_daily"]) == len(expected.days)
+
+    # the totals `cola build` prints, read from the daily facts and the open runs
+    machines = {(branch_id, machine_id) for branch_id, machine_id, _ in expected.days}
+    open_runs = sum(1 for run in expected.runs.values() if run[5])
+    hours = sum(run[4] or 0 for run in expected.runs.values()) / 3600
+    assert summarize(warehouse.home / "warehouse.duckdb").splitlines()[:2] == [
+        f"machines: {len(machines)} ({open_runs} running now)",
+        f"runs: {len(expected.runs)} ({open_runs} open), {hours:,.1f} machine-hours of uptime",
+    ]

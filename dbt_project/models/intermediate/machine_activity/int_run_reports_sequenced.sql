@@ -1,6 +1,6 @@
 {{
     config(
-        unique_key='report_id',
+        unique_key=['branch_id', 'machine_id', 'report_type', 'reported_at'],
         pre_hook="{{ cola.keep_join_order(is_incremental()) }}",
         post_hook="{{ cola.keep_join_order(false) }}",
     )
@@ -23,6 +23,11 @@
     The rows read and written grow with the new reports, not with history; what grows
     with history is one pass over the stored timeline's time columns to find those rows,
     and one to read them (a hash lookup, no sort).
+
+    Rewritten rows replace stored ones by their instant (branch, machine, type, time), not
+    by id: kept reports are unique by it (staging makes a later report at the same instant
+    a duplicate), and the instant's columns are far cheaper to scan than the ids, which
+    DuckDB decompresses row by row (0.14 s against 0.29 s at 10 M reports).
 #}
 
 with
