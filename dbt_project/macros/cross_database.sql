@@ -204,6 +204,24 @@
 {%- endmacro %}
 
 
+{#
+    Whether a later UTC timestamp is at least 24 hours after an earlier one: a run of a
+    day or more. DuckDB compares the microseconds between them, integer arithmetic that
+    scans millions of runs in a fraction of the time of adding an interval to each.
+#}
+{% macro lasts_a_day_or_more(start_expression, end_expression) -%}
+    {{ return(adapter.dispatch('lasts_a_day_or_more', 'cola')(start_expression, end_expression)) }}
+{%- endmacro %}
+
+{% macro athena__lasts_a_day_or_more(start_expression, end_expression) -%}
+    {{ end_expression }} >= date_add('day', 1, {{ start_expression }})
+{%- endmacro %}
+
+{% macro duckdb__lasts_a_day_or_more(start_expression, end_expression) -%}
+    date_diff('microsecond', {{ start_expression }}, {{ end_expression }}) >= 86400000000
+{%- endmacro %}
+
+
 {# A date plus a whole number of days. #}
 {% macro add_days(date_expression, days) -%}
     {{ return(adapter.dispatch('add_days', 'cola')(date_expression, days)) }}

@@ -109,6 +109,21 @@ from (values
 (4, '2024-01-01 10:00:00.250000', '2024-01-01 10:00:00.250000'),
 (5, '2023-12-31 23:59:59.500000', '2024-01-01 00:00:00.000001')
 ) as cases (case_id, start_text, end_text)
+-- @@lasts_a_day_or_more
+select case_id,
+    case
+        when {{{{ lasts_a_day_or_more('cast(start_text as timestamp)', 'cast(end_text as timestamp)') }}}}
+            then 'yes'
+        else 'no'
+    end as result
+from (values
+(1, '2024-01-01 00:00:00', '2024-01-02 00:00:00'),
+(2, '2024-01-01 00:00:00', '2024-01-01 23:59:59.999999'),
+(3, '2024-02-28 12:00:00.500000', '2024-02-29 12:00:00.500001'),
+(4, '2024-02-28 12:00:00', '2024-02-29 11:59:59'),
+(5, '2024-03-09 12:00:00', '2024-03-10 12:00:00'),
+(6, '2024-01-01 10:00:00', '2024-01-01 10:00:00')
+) as cases (case_id, start_text, end_text)
 -- @@build_timestamp
 select {{{{ build_timestamp() }}}} as built_at
 -- @@timestamp_literal
@@ -156,6 +171,8 @@ EXPECTED = {
         5: "2024-10-27 23:00:00",
     },
     "seconds_between": {1: 86400.0, 2: 1.000001, 3: 0.000001, 4: 0.0, 5: 0.500001},
+    # 24 hours of UTC time or more, to the microsecond (over a leap day and a DST night)
+    "lasts_a_day_or_more": {1: "yes", 2: "no", 3: "yes", 4: "no", 5: "yes", 6: "no"},
     # how many cases share the case's hash: only equal keys, not keys whose text runs together
     "key_hash": {1: 2, 2: 2, 3: 1, 4: 1, 5: 1, 6: 1},
     "timestamp_literal": {
@@ -172,6 +189,7 @@ RUN_ATHENA_VERSION_ON_DUCKDB = (
     "add_days",
     "date_series",
     "hour_number",
+    "lasts_a_day_or_more",
     "timestamp_literal",
 )
 

@@ -77,16 +77,37 @@ affected_days as (
             as days (day_value)
 ),
 
-day_bounds as (
+-- a local day's bounds depend on its time zone only: computed once per zone and day
+zone_days as (
+    select distinct
+        timezone,
+        report_date
+    from affected_days
+),
+
+zone_day_bounds as (
     select
-        branch_id,
-        machine_id,
         timezone,
         report_date,
         {{ local_to_utc('cast(report_date as timestamp)', 'timezone') }} as day_start_at,
         {{ local_to_utc('cast(' ~ add_days('report_date', 1) ~ ' as timestamp)', 'timezone') }}
             as day_end_at
+    from zone_days
+),
+
+day_bounds as (
+    select
+        affected_days.branch_id,
+        affected_days.machine_id,
+        affected_days.timezone,
+        affected_days.report_date,
+        zone_day_bounds.day_start_at,
+        zone_day_bounds.day_end_at
     from affected_days
+    inner join zone_day_bounds
+        on
+            affected_days.timezone = zone_day_bounds.timezone
+            and affected_days.report_date = zone_day_bounds.report_date
 ),
 
 -- a closed run shorter than a day that touches a day started on one of these UTC dates
@@ -125,7 +146,7 @@ short_run_days as (
             and cast(timeline.reported_at as date) = day_start_dates.start_date
     where
         timeline.report_role = 'run_start'
-        and timeline.next_reported_at < {{ dbt.dateadd('day', 1, 'timeline.reported_at') }}
+        and not {{ lasts_a_day_or_more('timeline.reported_at', 'timeline.next_reported_at') }}
         and timeline.reported_at < day_start_dates.day_end_at
         and timeline.next_reported_at > day_start_dates.day_start_at
 ),
@@ -154,7 +175,7 @@ long_run_days as (
             timeline.report_role = 'open_run_start'
             or (
                 timeline.report_role = 'run_start'
-                and timeline.next_reported_at >= {{ dbt.dateadd('day', 1, 'timeline.reported_at') }}
+                and {{ lasts_a_day_or_more('timeline.reported_at', 'timeline.next_reported_at') }}
             )
         )
         and (
