@@ -112,8 +112,9 @@ from (values
 -- @@lasts_a_day_or_more
 select case_id,
     case
-        when {{{{ lasts_a_day_or_more('cast(start_text as timestamp)', 'cast(end_text as timestamp)') }}}}
-            then 'yes'
+        when {{{{ lasts_a_day_or_more(
+            'cast(start_text as timestamp)', 'cast(end_text as timestamp)'
+        ) }}}} then 'yes'
         else 'no'
     end as result
 from (values
