@@ -206,8 +206,8 @@
 
 {#
     Whether a later UTC timestamp is at least 24 hours after an earlier one: a run of a
-    day or more. DuckDB compares the microseconds between them, integer arithmetic that
-    scans millions of runs in a fraction of the time of adding an interval to each.
+    day or more. DuckDB compares the microseconds between them: integer arithmetic, cheaper
+    over millions of runs than adding an interval to each start.
 #}
 {% macro lasts_a_day_or_more(start_expression, end_expression) -%}
     {{ return(adapter.dispatch('lasts_a_day_or_more', 'cola')(start_expression, end_expression)) }}
