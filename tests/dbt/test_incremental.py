@@ -194,11 +194,16 @@ def test_late_reports_find_their_neighbours_across_hours_without_reports(warehou
         "z,stop,2024-01-02T12:00:00Z,0009,0001\n",  # after its last report
     )
     warehouse.build()
+    # the previous report is linked by its time and type
     timeline = warehouse.query(
-        "select report_id, prev_report_id, next_report_id, report_role,"
-        " _built_at = (select max(_built_at) from intermediate.int_run_reports_sequenced)"
-        " from intermediate.int_run_reports_sequenced where machine_id = '0001'"
-        " order by reported_at"
+        "select report.report_id, prev.report_id, report.next_report_id, report.report_role,"
+        " report._built_at = (select max(_built_at) from intermediate.int_run_reports_sequenced)"
+        " from intermediate.int_run_reports_sequenced as report"
+        " left join intermediate.int_run_reports_sequenced as prev"
+        " on prev.machine_id = report.machine_id and prev.branch_id = report.branch_id"
+        " and prev.reported_at = report.prev_reported_at"
+        " and prev.report_type = report.prev_report_type"
+        " where report.machine_id = '0001' order by report.reported_at"
     )
     assert timeline == [
         ("y", None, "a", "missing_stop", True),

@@ -20,14 +20,26 @@ REPORTS = (
     "r4,stop,2024-01-01T11:00:00Z,0001,0001\n"
 )
 
+# a link names the linked report by its time and type; each break sets one report's link
 BREAKS = {
-    "a next link to a lost report": ("next_report_id", "r2", "lost"),
-    "a previous link to a lost report": ("prev_report_id", "r3", "lost"),
-    "two reports with the same next report": ("next_report_id", "r2", "r4"),
-    "two reports with the same previous report": ("prev_report_id", "r4", "r2"),
-    "a next link not returned": ("next_report_id", "r4", "r1"),
-    "a first report that gains a previous link": ("prev_report_id", "r1", "r4"),
+    "a next link to a lost report": ("r2", "next", "2024-01-01 10:30:00", "start"),
+    "a previous link to a lost report": ("r3", "prev", "2024-01-01 08:30:00", "stop"),
+    "a next link to the right time, wrong type": ("r2", "next", "2024-01-01 10:00:00", "stop"),
+    "a link set only in part": ("r2", "next", "2024-01-01 10:00:00", None),
+    "two reports with the same next report": ("r2", "next", "2024-01-01 11:00:00", "stop"),
+    "two reports with the same previous report": ("r4", "prev", "2024-01-01 09:00:00", "stop"),
+    "a next link not returned": ("r4", "next", "2024-01-01 08:00:00", "start"),
+    "a first report that gains a previous link": ("r1", "prev", "2024-01-01 11:00:00", "stop"),
 }
+
+
+def _set_link(
+    warehouse: Warehouse, report_id: str, side: str, time: object, report_type: str | None
+) -> None:
+    warehouse.query(
+        f"update {TIMELINE} set {side}_reported_at = ?, {side}_report_type = ? where report_id = ?",
+        [time, report_type, report_id],
+    )
 
 
 def _run_link_test(warehouse: Warehouse, *, full_refresh: bool) -> None:
@@ -45,21 +57,17 @@ def test_the_link_test_fails_on_every_broken_chain(warehouse):
     for full_refresh in (False, True):
         _run_link_test(warehouse, full_refresh=full_refresh)
 
-    for name, (column, report_id, value) in BREAKS.items():
-        (stored,) = warehouse.query(
-            f"select {column} from {TIMELINE} where report_id = '{report_id}'"
-        )[0]
-        warehouse.query(
-            f"update {TIMELINE} set {column} = '{value}' where report_id = '{report_id}'"
+    for name, (report_id, side, time, report_type) in BREAKS.items():
+        ((stored_time, stored_type),) = warehouse.query(
+            f"select {side}_reported_at, {side}_report_type from {TIMELINE}"
+            f" where report_id = '{report_id}'"
         )
+        _set_link(warehouse, report_id, side, time, report_type)
         for full_refresh in (False, True):
             try:
                 _run_link_test(warehouse, full_refresh=full_refresh)
             except BuildError:
                 continue
             pytest.fail(f"{name}: the link test passed (full refresh: {full_refresh})")
-        restore = "null" if stored is None else f"'{stored}'"
-        warehouse.query(
-            f"update {TIMELINE} set {column} = {restore} where report_id = '{report_id}'"
-        )
+        _set_link(warehouse, report_id, side, stored_time, stored_type)
     _run_link_test(warehouse, full_refresh=False)

@@ -54,10 +54,10 @@ class Warehouse:
         selection = [] if tests else ["--resource-type", "seed", "--resource-type", "model"]
         run_dbt(self.home, ["build", *selection, *(["--full-refresh"] if full_refresh else [])])
 
-    def query(self, sql: str) -> list[tuple]:
+    def query(self, sql: str, parameters: list | None = None) -> list[tuple]:
         connection = duckdb.connect(str(self.home / "warehouse.duckdb"))
         try:
-            return connection.execute(sql).fetchall()
+            return connection.execute(sql, parameters).fetchall()
         finally:
             connection.close()
 

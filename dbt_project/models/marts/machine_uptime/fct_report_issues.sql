@@ -74,9 +74,11 @@ unpaired_reports as (
         case
             when unpaired.report_role = 'missing_stop'
                 then 'next report is the start ' || unpaired.next_report_id
-            when unpaired.prev_report_id is null
+            when unpaired.prev_reported_at is null
                 then 'first report of the machine is a stop'
-            else 'previous report is the stop ' || unpaired.prev_report_id
+            else
+                'previous report is the stop at '
+                || cast(unpaired.prev_reported_at as varchar) || ' UTC'
         end as issue_detail,
         unpaired.report_id,
         unpaired.branch_id,
