@@ -68,21 +68,16 @@
     ),
 
     linked_keys as (
-        select
-            {{ partition_by | join(', ') }},
-            {% for column in key_columns -%}
-                next_{{ column }} as {{ column }}{% if not loop.last %},{% endif %}
-            {% endfor %}
-        from linking_rows
-        where {{ has_link['linking_rows.next'] }}
-        union
-        select
-            {{ partition_by | join(', ') }},
-            {% for column in key_columns -%}
-                prev_{{ column }} as {{ column }}{% if not loop.last %},{% endif %}
-            {% endfor %}
-        from linking_rows
-        where {{ has_link['linking_rows.prev'] }}
+        {% for side in ['next', 'prev'] %}
+            select
+                {{ partition_by | join(', ') }},
+                {% for column in key_columns -%}
+                    {{ side }}_{{ column }} as {{ column }}{% if not loop.last %},{% endif %}
+                {% endfor %}
+            from linking_rows
+            where {{ has_link['linking_rows.' ~ side] }}
+            {% if not loop.last %}union{% endif %}
+        {% endfor %}
     ),
 
     -- one pass over the whole relation's first key column, for the rows linked to
