@@ -210,12 +210,10 @@ def model_timings(home: Path) -> dict[str, float]:
 
 
 # What an incremental build reads of the history on Athena (see the README's performance
-# section): the key columns of staging (for repeated ids and instants) and the timeline
+# section): the hashes of staging's ids and instants (for repeated ones) and the timeline
 # (the stretch around new reports, found per machine), as zstd parquet.
 STATE_COLUMNS = {
-    "staging.stg_factory__run_reports": (
-        "report_id, branch_id, machine_id, report_type, reported_at, is_valid"
-    ),
+    "staging.stg_factory__run_reports": "report_id_hash, instant_hash, is_valid",
     "intermediate.int_run_reports_sequenced": "*",
 }
 

@@ -138,14 +138,95 @@ staged as (
     Only reports that share their id or instant with another compared report can be
     duplicates, so only those are ordered by arrival. They are found by grouping the
     keys' hashes (one number instead of four columns); a hash shared by two different
-    keys only adds a report to those ordered, each ranked by its own key. On a full
-    build every valid report is compared, on an incremental build the new ones and the
-    earlier ones that share their id or their instant's hash.
+    keys only adds a report to those ordered, each ranked by its own key. Each row stores
+    both hashes. On a full build every valid report is compared. On an incremental build
+    the new ones are, and the earlier ones that share a hash with a new one: first the
+    two hash columns of earlier reports are searched for the new reports' hashes, then
+    only the earlier reports with a shared hash are read in full. Usually none is, and
+    an incremental build reads two numbers per earlier report instead of its id and
+    instant.
 #}
 {% set instant = ['branch_id', 'machine_id', 'report_type', 'reported_at'] %}
 
+hashed as (
+    select
+        *,
+        {{ key_hash(['report_id']) }} as report_id_hash,
+        {{ key_hash(instant) }} as instant_hash
+    from staged
+),
+
 {% if is_incremental() %}
     {% set compared_reports = 'compared_reports' %}
+
+    new_report_hashes as (
+        select
+            report_id_hash,
+            instant_hash
+        from hashed
+        where is_valid
+    ),
+
+    shared_report_id_hashes as (
+        select distinct earlier.report_id_hash
+        from {{ this }} as earlier
+        where
+            earlier.is_valid
+            and earlier.report_id_hash in (
+                select new_report_hashes.report_id_hash from new_report_hashes
+            )
+    ),
+
+    shared_instant_hashes as (
+        select distinct earlier.instant_hash
+        from {{ this }} as earlier
+        where
+            earlier.is_valid
+            and earlier.instant_hash in (
+                select new_report_hashes.instant_hash from new_report_hashes
+            )
+    ),
+
+    -- each lookup is a join that reads nothing of the earlier reports when no hash is shared
+    earlier_reports as (
+        select
+            earlier.report_id,
+            earlier.branch_id,
+            earlier.machine_id,
+            earlier.report_type,
+            earlier.reported_at,
+            earlier.ingest_date,
+            earlier.source_file,
+            earlier.line_number,
+            earlier.landed_at,
+            earlier.report_id_hash,
+            earlier.instant_hash
+        from {{ this }} as earlier
+        where
+            earlier.is_valid
+            and earlier.report_id_hash in (
+                select shared_report_id_hashes.report_id_hash from shared_report_id_hashes
+            )
+        union
+        select
+            earlier.report_id,
+            earlier.branch_id,
+            earlier.machine_id,
+            earlier.report_type,
+            earlier.reported_at,
+            earlier.ingest_date,
+            earlier.source_file,
+            earlier.line_number,
+            earlier.landed_at,
+            earlier.report_id_hash,
+            earlier.instant_hash
+        from {{ this }} as earlier
+        where
+            earlier.is_valid
+            and earlier.instant_hash in (
+                select shared_instant_hashes.instant_hash from shared_instant_hashes
+            )
+    ),
 
     compared_reports as (
         select
@@ -157,54 +238,29 @@ staged as (
             ingest_date,
             source_file,
             line_number,
-            landed_at
-        from staged
+            landed_at,
+            report_id_hash,
+            instant_hash
+        from hashed
         where is_valid
         union all
-        select
-            earlier.report_id,
-            earlier.branch_id,
-            earlier.machine_id,
-            earlier.report_type,
-            earlier.reported_at,
-            earlier.ingest_date,
-            earlier.source_file,
-            earlier.line_number,
-            earlier.landed_at
-        from {{ this }} as earlier
-        where
-            earlier.is_valid
-            and (
-                earlier.report_id in (
-                    select new_report.report_id
-                    from staged as new_report
-                    where new_report.is_valid
-                )
-                or {{ key_hash(instant, 'earlier') }} in (
-                    select {{ key_hash(instant, 'new_report') }} as key_hash
-                    from staged as new_report
-                    where new_report.is_valid
-                )
-            )
+        select * from earlier_reports
     ),
 {% else %}
-    {% set compared_reports = '(select * from staged where is_valid)' %}
+    {% set compared_reports = '(select * from hashed where is_valid)' %}
 {% endif %}
 
-{% set id_hash = key_hash(['report_id'], 'compared') %}
-{% set instant_hash = key_hash(instant, 'compared') %}
-
 repeated_id_hashes as (
-    select {{ id_hash }} as key_hash
+    select compared.report_id_hash
     from {{ compared_reports }} as compared
-    group by {{ id_hash }}
+    group by compared.report_id_hash
     having count(*) > 1
 ),
 
 repeated_instant_hashes as (
-    select {{ instant_hash }} as key_hash
+    select compared.instant_hash
     from {{ compared_reports }} as compared
-    group by {{ instant_hash }}
+    group by compared.instant_hash
     having count(*) > 1
 ),
 
@@ -222,9 +278,11 @@ sharing_reports as (
         compared.landed_at
     from {{ compared_reports }} as compared
     where
-        {{ id_hash }} in (select repeated_id_hashes.key_hash from repeated_id_hashes)
-        or {{ instant_hash }} in (
-            select repeated_instant_hashes.key_hash from repeated_instant_hashes
+        compared.report_id_hash in (
+            select repeated_id_hashes.report_id_hash from repeated_id_hashes
+        )
+        or compared.instant_hash in (
+            select repeated_instant_hashes.instant_hash from repeated_instant_hashes
         )
 ),
 
@@ -259,29 +317,31 @@ duplicates as (
 
 final as (
     select
-        staged.report_id,
-        staged.branch_id,
-        staged.machine_id,
-        staged.report_type,
-        staged.reported_time_text,
-        staged.invalid_reason,
+        hashed.report_id,
+        hashed.branch_id,
+        hashed.machine_id,
+        hashed.report_type,
+        hashed.reported_time_text,
+        hashed.invalid_reason,
         duplicates.duplicate_reason,
-        staged.field_count,
-        staged.line_number,
-        staged.is_valid,
+        hashed.field_count,
+        hashed.line_number,
+        hashed.is_valid,
         duplicates.line_number is not null as is_duplicate,
-        staged.is_future_dated,
-        staged.ingest_date,
-        staged.reported_at,
-        staged.source_file,
-        staged.landed_at,
+        hashed.is_future_dated,
+        hashed.ingest_date,
+        hashed.reported_at,
+        hashed.source_file,
+        hashed.landed_at,
+        hashed.report_id_hash,
+        hashed.instant_hash,
         {{ build_timestamp() }} as _built_at
-    from staged
+    from hashed
     left join duplicates
         on
-            staged.ingest_date = duplicates.ingest_date
-            and staged.source_file = duplicates.source_file
-            and staged.line_number = duplicates.line_number
+            hashed.ingest_date = duplicates.ingest_date
+            and hashed.source_file = duplicates.source_file
+            and hashed.line_number = duplicates.line_number
 )
 
 select * from final
