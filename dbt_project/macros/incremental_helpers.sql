@@ -108,3 +108,43 @@
         reset disabled_optimizers
     {%- endif -%}
 {%- endmacro %}
+
+
+{#
+    An incremental strategy for DuckDB models that rewrite a few stored rows anywhere in a
+    large table. The model carries, in `_replaces_row`, the row number (DuckDB's rowid) of
+    the stored row each of its rows replaces (null for a new row); the strategy deletes
+    those rows by number and inserts the model's rows. Deleting by key would join the
+    whole table on the key columns again; the model has already found the rows. Row
+    numbers are read and used in one transaction, so they cannot change in between.
+
+    `_replaces_row` is not a column of the table: the model sets on_schema_change to
+    `ignore`, and this strategy fails the build instead when the model's other columns are
+    not the table's.
+#}
+{% macro get_incremental_replace_rows_sql(arg_dict) -%}
+    {%- set target = arg_dict['target_relation'] -%}
+    {%- set source = arg_dict['temp_relation'] -%}
+    {%- set target_columns = adapter.get_columns_in_relation(target) | map(attribute='name') | list -%}
+    {%- set source_columns = adapter.get_columns_in_relation(source) | map(attribute='name') | list -%}
+    {%- set model_columns = source_columns | reject('equalto', '_replaces_row') | list -%}
+    {%- if '_replaces_row' not in source_columns or model_columns != target_columns -%}
+        {{ exceptions.raise_compiler_error(
+            'replace_rows: ' ~ target ~ ' has the columns ' ~ target_columns | join(', ')
+            ~ '; the model gives ' ~ source_columns | join(', ')
+            ~ ' (the same, plus _replaces_row). Rebuild it with --full-refresh.'
+        ) }}
+    {%- endif -%}
+    {%- set columns = [] -%}
+    {%- for column in target_columns -%}
+        {%- do columns.append(adapter.quote(column)) -%}
+    {%- endfor -%}
+    delete from {{ target }}
+    where rowid in (
+        select replaced._replaces_row from {{ source }} as replaced
+        where replaced._replaces_row is not null
+    );
+
+    insert into {{ target }} ({{ columns | join(', ') }})
+    select {{ columns | join(', ') }} from {{ source }}
+{%- endmacro %}

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cola.build import BuildError
 from cola.summary import summarize
 from tests.dbt.oracle import expected_marts
 from tests.dbt.warehouse import Warehouse
@@ -43,6 +47,52 @@ def test_a_late_start_leaves_a_stored_start_unpaired_and_its_issue_shows_the_tim
         "select issue_type, report_id, reported_time_text from marts.fct_report_issues"
     ) == [("missing_stop", "a", "2024-01-01T09:00:00+01:00")]
     _assert_same_as_full_refresh(warehouse)
+
+
+def test_rewritten_timeline_rows_replace_the_stored_rows_they_were_read_from(warehouse):
+    """The timeline deletes the rows it rewrites by the row numbers it read them at: after
+    a late report, every report is on the timeline once, with its new neighbours."""
+    warehouse.land_text(
+        "first.csv",
+        "a,start,2024-01-01T08:00:00Z,0001,0001\n"
+        "b,stop,2024-01-01T10:00:00Z,0001,0001\n"
+        "c,start,2024-01-01T12:00:00Z,0001,0001\n",
+    )
+    warehouse.build()
+    _land_after_a_tick(warehouse, "late.csv", "x,stop,2024-01-01T09:00:00Z,0001,0001\n")
+    warehouse.build()
+    assert warehouse.query(
+        "select report_id, report_role, next_report_id"
+        " from intermediate.int_run_reports_sequenced order by reported_at"
+    ) == [
+        ("a", "run_start", "x"),
+        ("x", "run_stop", "b"),
+        ("b", "missing_start", "c"),
+        ("c", "open_run_start", None),
+    ]
+
+
+def test_a_timeline_table_that_lost_step_with_the_model_fails_the_build(warehouse):
+    """The timeline's strategy takes the table's columns as they are, so it checks them
+    itself: a table whose columns are not the model's fails the incremental build (it
+    needs a full refresh), as `on_schema_change: fail` makes the other models do."""
+    warehouse.land_text("first.csv", "a,start,2024-01-01T08:00:00Z,0001,0001\n")
+    warehouse.build()
+    warehouse.query("alter table intermediate.int_run_reports_sequenced add column note varchar")
+    _land_after_a_tick(warehouse, "second.csv", "b,stop,2024-01-01T09:00:00Z,0001,0001\n")
+    with pytest.raises(BuildError):
+        warehouse.build()
+    results = json.loads((Path(os.environ["DBT_TARGET_PATH"]) / "run_results.json").read_text())
+    (timeline,) = [
+        r for r in results["results"] if r["unique_id"].endswith(".int_run_reports_sequenced")
+    ]
+    assert timeline["status"] == "error"
+    assert "replace_rows" in timeline["message"] and "--full-refresh" in timeline["message"]
+    warehouse.build(full_refresh=True)
+    assert warehouse.query(
+        "select report_id, report_role from intermediate.int_run_reports_sequenced"
+        " order by reported_at"
+    ) == [("a", "run_start"), ("b", "run_stop")]
 
 
 def test_a_late_stop_resolves_an_earlier_missing_stop(warehouse):
