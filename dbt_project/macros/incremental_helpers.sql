@@ -1,12 +1,22 @@
 {#
     Rows an upstream incremental model wrote since this model last wrote: every
-    incremental model stamps its rows with the build that wrote them (_built_at).
+    incremental model stamps its rows with the build that wrote them (_built_at). This
+    model's last build time is looked up when the model compiles and written as a
+    constant, so the engine skips the blocks of older builds as it reads (a subquery
+    would be compared row by row: every row of the upstream table).
 #}
 {% macro built_since_last_build(column='_built_at') -%}
-    {{ column }} > (
-        select coalesce(max(_built_at), cast('1970-01-01 00:00:00' as timestamp))
-        from {{ this }}
-    )
+    {%- set last_build = '1970-01-01 00:00:00' -%}
+    {%- if execute -%}
+        {%- set last_build_query -%}
+            select cast(max(_built_at) as varchar) from {{ this }}
+        {%- endset -%}
+        {%- set rows = run_query(last_build_query).rows -%}
+        {%- if rows | length > 0 and rows[0][0] -%}
+            {%- set last_build = rows[0][0] -%}
+        {%- endif -%}
+    {%- endif -%}
+    {{ column }} > {{ cola.timestamp_literal(last_build) }}
 {%- endmacro %}
 
 

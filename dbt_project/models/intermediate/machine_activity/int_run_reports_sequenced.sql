@@ -1,8 +1,6 @@
 {{
     config(
         unique_key=['branch_id', 'machine_id', 'report_type', 'reported_at'],
-        incremental_strategy='merge' if target.type == 'athena' else 'replace_rows',
-        on_schema_change='fail' if target.type == 'athena' else 'ignore',
         pre_hook="{{ cola.keep_join_order(is_incremental()) }}",
         post_hook="{{ cola.keep_join_order(false) }}",
     )
