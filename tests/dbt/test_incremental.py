@@ -72,6 +72,40 @@ def test_rewritten_timeline_rows_replace_the_stored_rows_they_were_read_from(war
     ]
 
 
+def test_a_rewritten_report_keeps_the_id_of_a_next_report_the_build_did_not_read(
+    warehouse,
+):
+    """The incremental timeline reads its stored reports without their links' ids. A late
+    report hours before its stored successor rewrites that successor (its previous report
+    changes) while its next report, from another hour, is not among the rows read: the
+    build looks that report's id up by its instant."""
+    warehouse.land_text(
+        "first.csv",
+        "a,start,2024-01-01T08:00:00Z,0001,0001\n"
+        "b,stop,2024-01-01T08:30:00Z,0001,0001\n"
+        "c,start,2024-01-01T12:00:00Z,0001,0001\n"
+        "d,stop,2024-01-01T12:30:00Z,0001,0001\n",
+    )
+    warehouse.build()
+    _land_after_a_tick(warehouse, "late.csv", "x,start,2024-01-01T09:00:00Z,0001,0001\n")
+    warehouse.build()
+    assert warehouse.query(
+        "select report_id, report_role, next_report_id,"
+        " _built_at = (select max(_built_at) from intermediate.int_run_reports_sequenced)"
+        " from intermediate.int_run_reports_sequenced order by reported_at"
+    ) == [
+        ("a", "run_start", "b", False),
+        ("b", "run_stop", "x", True),
+        ("x", "missing_stop", "c", True),
+        ("c", "run_start", "d", True),  # rewritten: its previous report is now x
+        ("d", "run_stop", None, False),
+    ]
+    assert warehouse.query(
+        "select run_id, stop_report_id from marts.fct_machine_runs order by started_at"
+    ) == [("a", "b"), ("c", "d")]
+    _assert_same_as_full_refresh(warehouse)
+
+
 def test_a_timeline_table_that_lost_step_with_the_model_fails_the_build(warehouse):
     """The timeline's strategy takes the table's columns as they are, so it checks them
     itself: a table whose columns are not the model's fails the incremental build (it

@@ -13,8 +13,9 @@
     A new report changes only the links of the stored reports just before and after it.
     An incremental build therefore reads, besides the new reports, a small set of stored
     reports that is sure to hold those two neighbours of every new report:
-      - the stored reports in the same hour as a new report (on the same machine), and
-        the reports they link to: a neighbour in another hour is linked from one of them;
+      - the stored reports in the same hour as a new report or the hour after it (on the
+        same machine), and the reports they link to: a neighbour in another hour is
+        linked from one of them;
       - for a new report in an hour without stored reports, the stored link that spans
         that whole hour: a report whose next report is at least two clock hours later
         (or that has none), or the machine's first report.
@@ -26,8 +27,13 @@
 
     Kept reports are unique by their instant (branch, machine, type, time): staging makes a
     later report at the same instant a duplicate. So the instant, not the id, is what names
-    a report here: links are the neighbours' times and types (only the next report's id is
-    carried, as a run's stop report). On Athena rewritten rows are merged by instant. On
+    a report here: links are the neighbours' times and types. Only the next report's id is
+    carried (a run's stop report), and the stored rows are read without it, since an id
+    column costs a scan more than all the time columns: a row's next id is that of the
+    next row read, and a rewritten row whose stored next report was not read (a new report
+    came just before it, its next report is in a later hour) looks that one id up by
+    instant. Reading the hour after each new report's makes that rare, and a lookup with
+    nothing to find reads nothing. On Athena rewritten rows are merged by instant. On
     DuckDB each rewritten row carries the row number of the stored row it was read from,
     and the `replace_rows` strategy (macros/incremental_helpers.sql) deletes those rows by
     number: deleting by instant joined the whole table on four columns once more.
@@ -55,7 +61,6 @@ new_reports as (
         landed_at,
         cast(null as varchar) as stored_prev_report_type,
         cast(null as timestamp) as stored_prev_reported_at,
-        cast(null as varchar) as stored_next_report_id,
         cast(null as varchar) as stored_next_report_type,
         cast(null as timestamp) as stored_next_reported_at,
         {% if replaces_rows %}cast(null as bigint) as stored_row,{% endif %}
@@ -67,12 +72,16 @@ new_reports as (
 ),
 
 {% if is_incremental() %}
+    -- the hour of each new report and the hour after it: a stored report there that a new
+    -- report comes just before is read with the report after it, whose id it keeps
     new_report_hours as (
         select distinct
-            branch_id,
-            machine_id,
-            {{ hour_number('reported_at') }} as reported_hour
+            new_reports.branch_id,
+            new_reports.machine_id,
+            {{ hour_number('new_reports.reported_at') }} + hour_offsets.hour_offset
+                as reported_hour
         from new_reports
+        cross join (values (0), (1)) as hour_offsets (hour_offset)
     ),
 
     -- one pass over the timeline's time columns: its reports in the hours of new reports,
@@ -189,7 +198,6 @@ new_reports as (
             timeline.landed_at,
             timeline.prev_report_type as stored_prev_report_type,
             timeline.prev_reported_at as stored_prev_reported_at,
-            timeline.next_report_id as stored_next_report_id,
             timeline.next_report_type as stored_next_report_type,
             timeline.next_reported_at as stored_next_reported_at,
             {% if replaces_rows %}timeline.rowid as stored_row,{% endif %}
@@ -259,9 +267,7 @@ linked as (
         case
             when is_found_prev_nearer then found_prev_reported_at else stored_prev_reported_at
         end as prev_reported_at,
-        case
-            when is_found_next_nearer then found_next_report_id else stored_next_report_id
-        end as next_report_id,
+        case when is_found_next_nearer then found_next_report_id end as found_next_id,
         case
             when is_found_next_nearer then found_next_report_type else stored_next_report_type
         end as next_report_type,
@@ -271,38 +277,86 @@ linked as (
     from nearest
 ),
 
-final as (
-    select
-        report_id,
-        branch_id,
-        machine_id,
-        report_type,
-        case
-            when report_type = 'start' and next_report_type = 'stop' then 'run_start'
-            when report_type = 'start' and next_report_type = 'start' then 'missing_stop'
-            when report_type = 'start' then 'open_run_start'
-            when prev_report_type = 'start' then 'run_stop'
-            else 'missing_start'
-        end as report_role,
-        prev_report_type,
-        next_report_id,
-        next_report_type,
-        line_number,
-        ingest_date,
-        reported_at,
-        prev_reported_at,
-        next_reported_at,
-        source_file,
-        landed_at,
-        {% if replaces_rows %}stored_row as _replaces_row,{% endif %}
-        {{ build_timestamp() }} as _built_at
-    from linked
+written as (
+    select * from linked
     where
         is_new
         or prev_reported_at is distinct from stored_prev_reported_at
         or prev_report_type is distinct from stored_prev_report_type
         or next_reported_at is distinct from stored_next_reported_at
         or next_report_type is distinct from stored_next_report_type
+),
+
+{% if is_incremental() %}
+    -- a rewritten row that keeps its stored next report, when that report was not read:
+    -- its id is looked up by instant (usually no row needs it, and then nothing is read)
+    unread_next_reports as (
+        select distinct
+            branch_id,
+            machine_id,
+            next_report_type as report_type,
+            next_reported_at as reported_at
+        from written
+        where next_reported_at is not null and found_next_id is null
+    ),
+
+    unread_next_ids as (
+        select
+            timeline.branch_id,
+            timeline.machine_id,
+            timeline.report_type,
+            timeline.reported_at,
+            timeline.report_id
+        from {{ this }} as timeline
+        inner join unread_next_reports
+            on
+                timeline.branch_id = unread_next_reports.branch_id
+                and timeline.machine_id = unread_next_reports.machine_id
+                and timeline.report_type = unread_next_reports.report_type
+                and timeline.reported_at = unread_next_reports.reported_at
+    ),
+{% endif %}
+
+final as (
+    select
+        written.report_id,
+        written.branch_id,
+        written.machine_id,
+        written.report_type,
+        case
+            when written.report_type = 'start' and written.next_report_type = 'stop'
+                then 'run_start'
+            when written.report_type = 'start' and written.next_report_type = 'start'
+                then 'missing_stop'
+            when written.report_type = 'start' then 'open_run_start'
+            when written.prev_report_type = 'start' then 'run_stop'
+            else 'missing_start'
+        end as report_role,
+        written.prev_report_type,
+        {% if is_incremental() %}
+            coalesce(written.found_next_id, unread_next_ids.report_id) as next_report_id,
+        {% else %}
+            written.found_next_id as next_report_id,
+        {% endif %}
+        written.next_report_type,
+        written.line_number,
+        written.ingest_date,
+        written.reported_at,
+        written.prev_reported_at,
+        written.next_reported_at,
+        written.source_file,
+        written.landed_at,
+        {% if replaces_rows %}written.stored_row as _replaces_row,{% endif %}
+        {{ build_timestamp() }} as _built_at
+    from written
+    {% if is_incremental() %}
+        left join unread_next_ids
+            on
+                written.branch_id = unread_next_ids.branch_id
+                and written.machine_id = unread_next_ids.machine_id
+                and written.next_report_type = unread_next_ids.report_type
+                and written.next_reported_at = unread_next_ids.reported_at
+    {% endif %}
 )
 
 select * from final
