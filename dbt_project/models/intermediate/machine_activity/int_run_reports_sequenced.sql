@@ -28,9 +28,9 @@
     Kept reports are unique by their instant (branch, machine, type, time): staging makes a
     later report at the same instant a duplicate. So the instant, not the id, is what names
     a report here: links are the neighbours' times and types. Only the next report's id is
-    carried (a run's stop report), and the stored rows are read without it, since an id
-    column costs a scan more than all the time columns: a row's next id is that of the
-    next row read, and a rewritten row whose stored next report was not read (a new report
+    carried (a run's stop report), and the stored rows are read without it, since reading
+    an id column costs more than reading all the time columns: a row's next id is that of
+    the next row read, and a rewritten row whose stored next report was not read (a new report
     came just before it, its next report is in a later hour) looks that one id up by
     instant. Reading the hour after each new report's makes that rare, and a lookup with
     nothing to find reads nothing. On Athena rewritten rows are merged by instant. On
