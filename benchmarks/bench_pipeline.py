@@ -12,10 +12,12 @@
 2. Times the floor (benchmarks/floor_query.sql: one DuckDB script over the same CSVs that
    dedupes, pairs and sums daily uptime, no framework), before and after the full build
    (this machine's speed drifts over minutes: the build is compared to their mean).
-3. Times `cola ingest` + `cola build --full-refresh` (models and tests), as the CLI runs.
+3. Times `cola ingest` + `cola build --full-refresh` (models and tests), as the CLI runs;
+   then does 1-3 again with history doubled (same increment).
 4. Lands the increment and times `cola ingest` + `cola build`, three times on copies of
-   the same full build (the median counts); then does 1-4 again with history doubled
-   (same increment): the incremental time should stay about flat.
+   each full build (the median counts), the two history sizes taking turns so that both
+   see the same drift of this machine's speed: the incremental time should stay about
+   flat when history doubles.
 5. Runs benchmarks/bench_landing.py (a 1 GiB file through the Lambda handler against a
    moto server, and through `cola ingest`): MB/s and peak RSS.
 6. Prints one line per figure and writes them all to one JSON file (--json).
@@ -241,8 +243,9 @@ def say(figures: dict, key: str, value: float | int, unit: str = "") -> None:
     print(f"{key:<44} {figures[key]:>14}{(' ' + unit) if unit else ''}", flush=True)
 
 
-def scale_run(root: Path, history: int, increment: int, seed: int, label: str) -> dict:
-    """Generate, floor, full build and incremental build for one history size."""
+def full_run(root: Path, history: int, increment: int, seed: int, label: str) -> dict:
+    """Generate, floor and full build for one history size; keeps a copy of the built
+    warehouse (`built-<label>`) and the increment's files for the incremental builds."""
     figures: dict = {}
     data = root / f"data-{label}"
     home = root / f"home-{label}"
@@ -261,6 +264,7 @@ def scale_run(root: Path, history: int, increment: int, seed: int, label: str) -
     # mean of the floor timed on either side of the build is what the build is compared to
     floor_database.unlink()
     floors.append(floor(data / "history", floor_database))
+    floor_database.unlink()
     figures["floor_runs_seconds"] = [round(seconds, 3) for seconds in floors]
     say(figures, "floor_seconds", statistics.mean(floors), "s")
     full = figures["full_ingest_seconds"] + figures["full_build_seconds"]
@@ -269,36 +273,46 @@ def scale_run(root: Path, history: int, increment: int, seed: int, label: str) -
     say(figures, "raw_bytes_per_report", counts["history_bytes"] / reports, "B")
     say(figures, "athena_state_bytes_per_report", state_bytes_per_report(home, root), "B")
     say(figures, "full_ingest_and_build_to_floor", full / figures["floor_seconds"])
+    shutil.rmtree(data / "history")
+    shutil.copytree(home, root / f"built-{label}")
+    return figures
 
-    # the increment, landed and built three times on copies of the same fully built
-    # warehouse: the median of the three is the figure
-    built = root / f"built-{label}"
-    shutil.copytree(home, built)
-    ingests, builds = [], []
+
+def incremental_runs(root: Path, runs: dict[str, dict]) -> None:
+    """Land the increment on a copy of each fully built warehouse and build it, three times
+    per history size, the sizes taking turns: this machine's speed drifts over minutes, and
+    taking turns gives both sizes the same drift. The median of each size's three counts."""
+    ingests: dict[str, list[float]] = {label: [] for label in runs}
+    builds: dict[str, list[float]] = {label: [] for label in runs}
     for attempt in range(INCREMENTAL_ATTEMPTS):
-        if attempt:
+        for label, figures in runs.items():
+            home, built = root / f"home-{label}", root / f"built-{label}"
             shutil.rmtree(home)
             shutil.copytree(built, home)
-        os.sync()  # the copy's writes reach the disk before the clock starts
-        time.sleep(1.1)  # local landing times have one-second resolution
-        ingests.append(cola(home, "ingest", str(data / "increment")))
-        builds.append(cola(home, "build"))
-        if attempt == 0:
-            figures["incremental_build_slowest_nodes"] = model_timings(home)
-    shutil.rmtree(built)
-    figures["incremental_build_runs_seconds"] = [round(seconds, 3) for seconds in builds]
-    print(f"incremental builds: {', '.join(f'{seconds:.2f}' for seconds in builds)} s", flush=True)
-    say(figures, "incremental_ingest_seconds", statistics.median(ingests), "s")
-    say(figures, "incremental_build_seconds", statistics.median(builds), "s")
-    say(
-        figures,
-        "incremental_build_to_full_build",
-        figures["incremental_build_seconds"] / figures["full_build_seconds"],
-    )
-    incremental = figures["incremental_ingest_seconds"] + figures["incremental_build_seconds"]
-    say(figures, "incremental_ingest_and_build_to_full", incremental / full)
-    shutil.rmtree(data)
-    return figures
+            os.sync()  # the copy's writes reach the disk before the clock starts
+            time.sleep(1.1)  # local landing times have one-second resolution
+            ingests[label].append(cola(home, "ingest", str(root / f"data-{label}" / "increment")))
+            builds[label].append(cola(home, "build"))
+            if attempt == 0:
+                figures["incremental_build_slowest_nodes"] = model_timings(home)
+            seconds = builds[label][-1]
+            print(f"[{label}] incremental build {attempt + 1}: {seconds:.2f} s", flush=True)
+    for label, figures in runs.items():
+        shutil.rmtree(root / f"built-{label}")
+        shutil.rmtree(root / f"data-{label}")
+        figures["incremental_build_runs_seconds"] = [round(s, 3) for s in builds[label]]
+        runs_text = ", ".join(f"{seconds:.2f}" for seconds in builds[label])
+        print(f"[{label}] incremental builds: {runs_text} s", flush=True)
+        say(figures, "incremental_ingest_seconds", statistics.median(ingests[label]), "s")
+        say(figures, "incremental_build_seconds", statistics.median(builds[label]), "s")
+        say(
+            figures,
+            "incremental_build_to_full_build",
+            figures["incremental_build_seconds"] / figures["full_build_seconds"],
+        )
+        incremental = figures["incremental_ingest_seconds"] + figures["incremental_build_seconds"]
+        full = figures["full_ingest_seconds"] + figures["full_build_seconds"]
+        say(figures, "incremental_ingest_and_build_to_full", incremental / full)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -325,10 +339,11 @@ def main(argv: list[str] | None = None) -> int:
     }
     print(f"bench: N={args.reports}, increment {increment}, work folder {root}", flush=True)
     try:
-        figures["history"] = scale_run(root, args.reports, increment, args.seed, "N")
-        figures["doubled_history"] = scale_run(
+        figures["history"] = full_run(root, args.reports, increment, args.seed, "N")
+        figures["doubled_history"] = full_run(
             root, 2 * args.reports, increment, args.seed + 1, "2N"
         )
+        incremental_runs(root, {"N": figures["history"], "2N": figures["doubled_history"]})
         say(
             figures,
             "incremental_build_growth_when_history_doubles",

@@ -11,16 +11,12 @@ def summarize(warehouse: Path, days: int = 7) -> str:
     """Machines, runs, the last days' uptime per branch and the data-quality issue counts."""
     connection = duckdb.connect(str(warehouse))
     try:
-        # the daily facts hold every machine with a kept report, each run on the day it
-        # started and all closed runs' uptime (tests/assert_daily_uptime_matches_closed_runs):
-        # their totals are small to read, where dim_machines aggregates the whole timeline
-        machines, runs, hours = connection.execute(
-            "select count(distinct (branch_id, machine_id)), coalesce(sum(runs_started), 0),"
-            " coalesce(sum(uptime_seconds), 0) / 3600 from marts.fct_machine_daily"
-        ).fetchone()
-        # a machine is running when its last report starts a run, the one open run it has
-        (running,) = connection.execute(
-            "select count(*) from marts.fct_machine_runs where is_open"
+        # one row per machine, kept up to date by the build: its runs (open ones included),
+        # closed runs' uptime, and whether its last report starts a run (its one open run)
+        machines, runs, hours, running = connection.execute(
+            "select count(*), coalesce(sum(runs), 0),"
+            " coalesce(sum(lifetime_uptime_seconds), 0) / 3600,"
+            " count(*) filter (where is_running) from marts.dim_machines"
         ).fetchone()
         daily = connection.execute(
             """

@@ -1,10 +1,21 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='machine_key',
+    )
+}}
+
 {#
     Totals come from the daily facts, which the build keeps up to date incrementally: a
     run is counted on the local day it started, and its uptime is split over the days it
-    touches (assert_daily_uptime_matches_closed_runs checks that no time is lost). So this
-    view reads a few hundred rows per machine, not every report of its history. The first
-    and last reports are the timeline's two ends: the reports without a previous or a next
-    report.
+    touches (assert_daily_uptime_matches_closed_runs checks that no time is lost). They
+    are a few hundred rows per machine, not every report of its history.
+
+    The first and last reports are the two ends of the machine's timeline: the reports
+    without a previous or a next report. A build that moves an end writes the report now
+    at that end (a new report, or a stored one whose link changed), so an incremental
+    build reads only the timeline rows written since its last build, and keeps the
+    stored end of each machine where none was written.
 #}
 
 with
@@ -13,19 +24,22 @@ daily as (
     select * from {{ ref('fct_machine_daily') }}
 ),
 
-timeline_starts as (
+written_reports as (
     select * from {{ ref('int_run_reports_sequenced') }}
-    where prev_reported_at is null
-),
-
-timeline_ends as (
-    select * from {{ ref('int_run_reports_sequenced') }}
-    where next_reported_at is null
+    {% if is_incremental() %}
+        where {{ built_since_last_build() }}
+    {% endif %}
 ),
 
 branches as (
     select * from {{ ref('branches') }}
 ),
+
+{% if is_incremental() %}
+    stored_machines as (
+        select * from {{ this }}
+    ),
+{% endif %}
 
 machine_totals as (
     select
@@ -38,50 +52,96 @@ machine_totals as (
     group by branch_id, machine_id
 ),
 
-first_reports as (
+written_first_reports as (
     select
         branch_id,
         machine_id,
         reported_at
-    from timeline_starts
+    from written_reports
+    where prev_reported_at is null
 ),
 
-last_reports as (
+written_last_reports as (
     select
         branch_id,
         machine_id,
         report_type,
         reported_at
-    from timeline_ends
+    from written_reports
+    where next_reported_at is null
+),
+
+-- a machine's first report is written by the build that lands its first report
+machines as (
+    select
+        branch_id,
+        machine_id
+    from written_first_reports
+    {% if is_incremental() %}
+        union
+        select
+            branch_id,
+            machine_id
+        from stored_machines
+    {% endif %}
+),
+
+machine_ends as (
+    select
+        machines.branch_id,
+        machines.machine_id,
+        {% if is_incremental() %}
+            coalesce(written_first_reports.reported_at, stored_machines.first_reported_at)
+                as first_reported_at,
+            coalesce(written_last_reports.reported_at, stored_machines.last_reported_at)
+                as last_reported_at,
+            coalesce(written_last_reports.report_type = 'start', stored_machines.is_running)
+                as is_running
+        {% else %}
+            written_first_reports.reported_at as first_reported_at,
+            written_last_reports.reported_at as last_reported_at,
+            written_last_reports.report_type = 'start' as is_running
+        {% endif %}
+    from machines
+    left join written_first_reports
+        on
+            machines.branch_id = written_first_reports.branch_id
+            and machines.machine_id = written_first_reports.machine_id
+    left join written_last_reports
+        on
+            machines.branch_id = written_last_reports.branch_id
+            and machines.machine_id = written_last_reports.machine_id
+    {% if is_incremental() %}
+        left join stored_machines
+            on
+                machines.branch_id = stored_machines.branch_id
+                and machines.machine_id = stored_machines.machine_id
+    {% endif %}
 ),
 
 final as (
     select
-        first_reports.branch_id || ':' || first_reports.machine_id as machine_key,
-        first_reports.branch_id,
-        first_reports.machine_id,
-        coalesce(branches.branch_name, 'Branch ' || first_reports.branch_id) as branch_name,
+        machine_ends.branch_id || ':' || machine_ends.machine_id as machine_key,
+        machine_ends.branch_id,
+        machine_ends.machine_id,
+        coalesce(branches.branch_name, 'Branch ' || machine_ends.branch_id) as branch_name,
         coalesce(branches.timezone, '{{ var("default_timezone") }}') as timezone,
-        case when last_reports.report_type = 'start' then 'running' else 'stopped' end
-            as current_state,
+        case when machine_ends.is_running then 'running' else 'stopped' end as current_state,
         cast(coalesce(machine_totals.runs, 0) as bigint) as runs,
         cast(coalesce(machine_totals.lifetime_uptime_seconds, 0) as double)
             as lifetime_uptime_seconds,
-        last_reports.report_type = 'start' as is_running,
-        first_reports.reported_at as first_reported_at,
-        last_reports.reported_at as last_reported_at,
-        last_reports.reported_at as state_since
-    from first_reports
-    inner join last_reports
-        on
-            first_reports.branch_id = last_reports.branch_id
-            and first_reports.machine_id = last_reports.machine_id
+        machine_ends.is_running,
+        machine_ends.first_reported_at,
+        machine_ends.last_reported_at,
+        machine_ends.last_reported_at as state_since,
+        {{ build_timestamp() }} as _built_at
+    from machine_ends
     left join machine_totals
         on
-            first_reports.branch_id = machine_totals.branch_id
-            and first_reports.machine_id = machine_totals.machine_id
+            machine_ends.branch_id = machine_totals.branch_id
+            and machine_ends.machine_id = machine_totals.machine_id
     left join branches
-        on first_reports.branch_id = branches.branch_id
+        on machine_ends.branch_id = branches.branch_id
 )
 
 select * from final
