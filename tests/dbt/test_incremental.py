@@ -129,6 +129,42 @@ def test_a_timeline_table_that_lost_step_with_the_model_fails_the_build(warehous
     ) == [("a", "run_start"), ("b", "run_stop")]
 
 
+def test_machines_keep_their_ends_and_move_them_when_a_report_lands_beyond_one(warehouse):
+    """dim_machines reads only the timeline rows a build wrote: a machine whose reports
+    all land in between keeps its stored first and last report, a report before the first
+    or after the last moves that end, and a machine's first report adds it."""
+    warehouse.land_text(
+        "first.csv",
+        "a,start,2024-01-02T08:00:00Z,0001,0001\n"
+        "b,stop,2024-01-02T09:00:00Z,0001,0001\n"
+        "c,start,2024-01-02T12:00:00Z,0001,0001\n"
+        "d,stop,2024-01-02T13:00:00Z,0001,0001\n"
+        "e,start,2024-01-02T08:00:00Z,0001,0002\n"
+        "f,stop,2024-01-02T09:00:00Z,0001,0002\n",
+    )
+    warehouse.build()
+    _land_after_a_tick(
+        warehouse,
+        "late.csv",
+        "g,start,2024-01-02T10:00:00Z,0001,0001\n"  # between: machine 1 keeps its ends
+        "h,stop,2024-01-02T11:00:00Z,0001,0001\n"
+        "i,stop,2024-01-01T23:00:00Z,0001,0002\n"  # before machine 2's first report
+        "j,start,2024-01-02T10:00:00Z,0001,0002\n"  # after its last: running now
+        "k,start,2024-01-03T07:00:00Z,0002,0001\n",  # a new machine
+    )
+    warehouse.build()
+    machines = warehouse.query(
+        "select machine_key, first_reported_at, last_reported_at, current_state, runs,"
+        " lifetime_uptime_seconds from marts.dim_machines order by machine_key"
+    )
+    assert machines == [
+        ("0001:0001", datetime(2024, 1, 2, 8), datetime(2024, 1, 2, 13), "stopped", 3, 10800.0),
+        ("0001:0002", datetime(2024, 1, 1, 23), datetime(2024, 1, 2, 10), "running", 2, 3600.0),
+        ("0002:0001", datetime(2024, 1, 3, 7), datetime(2024, 1, 3, 7), "running", 1, 0.0),
+    ]
+    _assert_same_as_full_refresh(warehouse)
+
+
 def test_a_late_stop_resolves_an_earlier_missing_stop(warehouse):
     warehouse.land_text(
         "first.csv",
