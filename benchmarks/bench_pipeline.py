@@ -30,6 +30,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -191,7 +192,15 @@ def floor(reports: Path, database: Path) -> float:
 
 def cola(home: Path, *args: str) -> float:
     """Seconds a `cola` command takes, run as a user runs it; fails loudly if it fails."""
+    return cola_timed(home, *args)[0]
+
+
+def cola_timed(home: Path, *args: str) -> tuple[float, float, float]:
+    """`cola` as above: its seconds, and the CPU seconds it spent in user and in kernel
+    mode. Kernel time that jumps from one run to the next is this machine, not the build:
+    a process that allocates while the page cache fills the memory reclaims it itself."""
     environment = {**os.environ, "COLA_HOME": str(home), "DO_NOT_TRACK": "1"}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     completed = subprocess.run(
         [str(Path(sys.executable).parent / "cola"), *args],
@@ -200,10 +209,21 @@ def cola(home: Path, *args: str) -> float:
         text=True,
     )
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if completed.returncode != 0:
         sys.stderr.write(completed.stdout[-5000:] + completed.stderr[-5000:])
         raise SystemExit(f"cola {' '.join(args)} failed ({completed.returncode})")
-    return seconds
+    return seconds, after.ru_utime - before.ru_utime, after.ru_stime - before.ru_stime
+
+
+def free_memory_mib() -> dict[str, int]:
+    """The memory free and available (free plus what the page cache would give back), MiB."""
+    fields = dict(line.split(":", 1) for line in Path("/proc/meminfo").read_text().splitlines())
+    return {
+        name: int(fields[key].split()[0]) // 1024
+        for name, key in (("free", "MemFree"), ("available", "MemAvailable"))
+        if key in fields
+    }
 
 
 def model_timings(home: Path) -> dict[str, float]:
@@ -291,15 +311,21 @@ def incremental_runs(root: Path, runs: dict[str, dict]) -> None:
     home = root / HOME
     ingests: dict[str, list[float]] = {label: [] for label in runs}
     builds: dict[str, list[float]] = {label: [] for label in runs}
+    cpu: dict[str, list[list[float]]] = {label: [] for label in runs}
     for attempt in range(INCREMENTAL_ATTEMPTS):
         for label, figures in runs.items():
             _restore(root / f"built-{label}", home)
             ingests[label].append(cola(home, "ingest", str(root / f"data-{label}" / "increment")))
-            builds[label].append(cola(home, "build"))
+            seconds, user, kernel = cola_timed(home, "build")
+            builds[label].append(seconds)
+            cpu[label].append([round(user, 2), round(kernel, 2)])
             if attempt == 0:
                 figures["incremental_build_slowest_nodes"] = model_timings(home)
-            seconds = builds[label][-1]
-            print(f"[{label}] incremental build {attempt + 1}: {seconds:.2f} s", flush=True)
+            print(
+                f"[{label}] incremental build {attempt + 1}: {seconds:.2f} s"
+                f" (CPU {user:.2f} s user, {kernel:.2f} s kernel)",
+                flush=True,
+            )
     for label, figures in runs.items():
         _restore(root / f"built-{label}", home)
         again = cola(home, "build", "--full-refresh")
@@ -309,6 +335,7 @@ def incremental_runs(root: Path, runs: dict[str, dict]) -> None:
         full_builds = [figures["full_build_seconds"], again]
         figures["full_build_runs_seconds"] = [round(s, 3) for s in full_builds]
         figures["incremental_build_runs_seconds"] = [round(s, 3) for s in builds[label]]
+        figures["incremental_build_runs_cpu_user_kernel_seconds"] = cpu[label]
         runs_text = ", ".join(f"{seconds:.2f}" for seconds in builds[label])
         print(f"[{label}] incremental builds: {runs_text} s", flush=True)
         say(figures, "incremental_ingest_seconds", statistics.median(ingests[label]), "s")
@@ -353,8 +380,13 @@ def main(argv: list[str] | None = None) -> int:
         "increment": increment,
         "machines": BRANCHES * MACHINES_PER_BRANCH,
         "branches": BRANCHES,
+        "memory_at_start_mib": free_memory_mib(),
     }
-    print(f"bench: N={args.reports}, increment {increment}, work folder {root}", flush=True)
+    print(
+        f"bench: N={args.reports}, increment {increment}, work folder {root},"
+        f" memory free {figures['memory_at_start_mib']} MiB",
+        flush=True,
+    )
     try:
         figures["history"] = full_run(root, args.reports, increment, args.seed, "N")
         figures["doubled_history"] = full_run(
