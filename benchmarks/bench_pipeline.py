@@ -382,9 +382,10 @@ def main(argv: list[str] | None = None) -> int:
         "branches": BRANCHES,
         "memory_at_start_mib": free_memory_mib(),
     }
+    memory = figures["memory_at_start_mib"]
     print(
-        f"bench: N={args.reports}, increment {increment}, work folder {root},"
-        f" memory free {figures['memory_at_start_mib']} MiB",
+        f"bench: N={args.reports}, increment {increment}, work folder {root}, memory free"
+        f" {memory.get('free')} MiB ({memory.get('available')} MiB available)",
         flush=True,
     )
     try:
