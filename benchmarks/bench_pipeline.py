@@ -217,8 +217,12 @@ def cola_timed(home: Path, *args: str) -> tuple[float, float, float]:
 
 
 def free_memory_mib() -> dict[str, int]:
-    """The memory free and available (free plus what the page cache would give back), MiB."""
-    fields = dict(line.split(":", 1) for line in Path("/proc/meminfo").read_text().splitlines())
+    """The memory free and available (free plus what the page cache would give back), MiB;
+    empty where the system has no /proc/meminfo (Linux has)."""
+    meminfo = Path("/proc/meminfo")
+    if not meminfo.exists():
+        return {}
+    fields = dict(line.split(":", 1) for line in meminfo.read_text().splitlines())
     return {
         name: int(fields[key].split()[0]) // 1024
         for name, key in (("free", "MemFree"), ("available", "MemAvailable"))
