@@ -14,7 +14,7 @@
    (this machine's speed drifts over minutes: the build is compared to their mean).
 3. Times `cola ingest` + `cola build --full-refresh` (models and tests), as the CLI runs;
    then does 1-3 again with history doubled (same increment).
-4. Lands the increment and times `cola ingest` + `cola build`, three times on copies of
+4. Lands the increment and times `cola ingest` + `cola build`, five times on copies of
    each full build (the median counts), the two history sizes taking turns so that both
    see the same drift of this machine's speed: the incremental time should stay about
    flat when history doubles. Then times each full build again: the incremental build is
@@ -50,7 +50,7 @@ MACHINES_PER_BRANCH = 50
 FIRST_DAY = "2024-01-01"
 INCREMENT_SHARE = 0.01
 LATE_SHARE_OF_INCREMENT = 0.2
-INCREMENTAL_ATTEMPTS = 3
+INCREMENTAL_ATTEMPTS = 5
 HOME = "home"  # the $COLA_HOME of every build
 
 # One row per report: machine m of branch b sends, in cycle c, a start and then a stop
@@ -305,9 +305,9 @@ def full_run(root: Path, history: int, increment: int, seed: int, label: str) ->
 
 
 def incremental_runs(root: Path, runs: dict[str, dict]) -> None:
-    """Land the increment on a copy of each fully built warehouse and build it, three times
+    """Land the increment on a copy of each fully built warehouse and build it, five times
     per history size, the sizes taking turns: this machine's speed drifts over minutes, and
-    taking turns gives both sizes the same drift. The median of each size's three counts.
+    taking turns gives both sizes the same drift. The median of each size's five counts.
     Then each full build is timed again, and the incremental build is compared to the mean
     of the full builds timed before and after it, as the full build is to the floor.
     Every build runs in the same $COLA_HOME, as a user's do: dbt parses the project again
