@@ -44,7 +44,7 @@ def land(
 
     problem = landing.source_problem(info)
     if problem is None:
-        result = scan(source.chunks())
+        result = scan(source.chunks(), sha256=info.sha256)
     else:
         result = ScanResult(size=info.size, sha256=info.sha256, problem=problem)
     landed_at = landing.iso_utc(now)

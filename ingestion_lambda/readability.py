@@ -141,17 +141,21 @@ class ReadabilityCheck:
         self._offset += len(chunk)
 
 
-def scan(chunks: Iterable[bytes]) -> ScanResult:
-    """Read every chunk once: size, sha256 and the readability verdict.
+def scan(chunks: Iterable[bytes], sha256: str | None = None) -> ScanResult:
+    """Read every chunk once: size, sha256 and the readability verdict. A source that
+    already knows its sha256 (a local file, hashed for its identity) passes it, and the
+    chunks are not hashed again.
 
     Stops early (sha256 then None) as soon as the file is known to be binary."""
     check = ReadabilityCheck()
-    digest = hashlib.sha256()
+    digest = hashlib.sha256() if sha256 is None else None
     size = 0
     for chunk in chunks:
         check.feed(chunk)
-        digest.update(chunk)
+        if digest is not None:
+            digest.update(chunk)
         size += len(chunk)
         if check.decided:
             return ScanResult(size=size, sha256=None, problem=check.finish())
-    return ScanResult(size=size, sha256=digest.hexdigest(), problem=check.finish())
+    known = digest.hexdigest() if digest is not None else sha256
+    return ScanResult(size=size, sha256=known, problem=check.finish())

@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import closing, suppress
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -138,12 +139,20 @@ class LocalStorage:
         self._write_atomically(self._path(key), iter([data]))
 
     def put_copy(self, source: LocalFile, key: str, metadata: Mapping[str, str]) -> None:
-        # Local files carry no user metadata: the manifest holds the same facts.
-        self._write_atomically(self._path(key), source.chunks())
+        # Local files carry no user metadata: the manifest holds the same facts. The copy's
+        # modification time, which dbt reads as its landing time, is the landing time the
+        # manifest records (when the landing began, not when this write ended), so files
+        # landed together keep the order their landings began in.
+        self._write_atomically(
+            self._path(key), source.chunks(), modified_at=metadata.get("landed-at")
+        )
 
     @staticmethod
-    def _write_atomically(path: Path, chunks: Iterator[bytes]) -> None:
-        """Write to a hidden temp file in the same folder, then os.replace."""
+    def _write_atomically(
+        path: Path, chunks: Iterator[bytes], modified_at: str | None = None
+    ) -> None:
+        """Write to a hidden temp file in the same folder, then os.replace. `modified_at`
+        (`2024-01-03T10:00:00.123456Z`) sets the file's modification time."""
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temp_name = tempfile.mkstemp(
             dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
@@ -153,6 +162,10 @@ class LocalStorage:
                 for chunk in chunks:
                     file.write(chunk)
                 file.flush()
+                if modified_at is not None:
+                    moment = datetime.strptime(modified_at, "%Y-%m-%dT%H:%M:%S.%fZ")
+                    seconds = moment.replace(tzinfo=UTC).timestamp()
+                    os.utime(file.fileno(), (seconds, seconds))
                 os.fsync(file.fileno())
             os.chmod(temp_name, 0o644)
             os.replace(temp_name, path)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import shutil
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -91,6 +92,7 @@ def test_landed_files_are_byte_exact_copies_with_a_manifest(inbox: Path, tmp_pat
     )
     landed = home / result.key
     assert landed.read_bytes() == source.read_bytes()
+    assert landed.stat().st_mtime == DAY_1.timestamp()  # dbt reads it as the landing time
     assert landed.read_bytes().startswith(b"\xef\xbb\xbfid,type") and b"\r\n" in landed.read_bytes()
     manifest = json.loads((home / f"raw/_manifests/run_reports/{name}.json").read_text())
     assert manifest == {
@@ -191,6 +193,63 @@ def test_a_missing_path_is_a_clear_error_and_nothing_lands(inbox: Path, tmp_path
     assert isinstance(raised.value, FileNotFoundError)
     assert str(missing) in str(raised.value)
     assert not home.exists()
+
+
+def _one_report_files(folder: Path, count: int) -> list[Path]:
+    folder.mkdir()
+    paths = [folder / f"r{index:02d}.csv" for index in range(count)]
+    for index, path in enumerate(paths):
+        path.write_bytes(f"{index},start,2024-01-03T06:00:00Z,0001,0001\n".encode())
+    return paths
+
+
+def _landed_at(home: Path, result: LandingResult) -> str:
+    manifest = home / f"raw/_manifests/run_reports/{result.name}.json"
+    return str(json.loads(manifest.read_text())["landed_at"])
+
+
+def test_files_land_at_once_with_landing_times_in_sorted_order(tmp_path: Path) -> None:
+    # each reading of the clock is one second later: the n-th file (sorted) must get the n-th
+    _one_report_files(tmp_path / "inbox", 24)
+    home, ticks = tmp_path / "home", itertools.count()
+    results = land_paths(
+        [tmp_path / "inbox"],
+        home,
+        clock=lambda: DAY_1 + timedelta(seconds=next(ticks)),
+        workers=4,
+    )
+    assert [Path(result.source).name for result in results] == [
+        f"r{index:02d}.csv" for index in range(24)
+    ]
+    moments = [DAY_1 + timedelta(seconds=index) for index in range(24)]
+    assert [_landed_at(home, result) for result in results] == list(map(landing.iso_utc, moments))
+    # the copies' modification times, which dbt reads as landing times, are the same
+    assert [(home / result.key).stat().st_mtime for result in results] == [
+        moment.timestamp() for moment in moments
+    ]
+
+
+def test_a_file_that_fails_to_land_is_raised_and_a_retry_lands_the_rest(tmp_path: Path) -> None:
+    paths = _one_report_files(tmp_path / "inbox", 24)
+    lost, kept = paths[5], paths[5].read_bytes()
+
+    def clock_that_loses_a_file() -> datetime:
+        lost.unlink(missing_ok=True)  # gone after it was listed, before it lands
+        return DAY_1
+
+    home = tmp_path / "home"
+    with pytest.raises(SourceNotFoundError, match=r"r05\.csv"):
+        land_paths([tmp_path / "inbox"], home, clock=clock_that_loses_a_file, workers=4)
+    manifests = home / "raw/_manifests/run_reports"
+    first = sorted(path.name.split("__")[0] for path in manifests.glob("*.json"))
+    assert first[:5] == ["r00", "r01", "r02", "r03", "r04"] and "r05" not in first
+
+    lost.write_bytes(kept)
+    again = land_paths([tmp_path / "inbox"], home, clock=at(DAY_9), workers=4)
+    outcomes = [result.outcome for result in again]
+    assert outcomes.count("already_landed") == len(first)
+    assert outcomes.count("landed") == 24 - len(first)
+    assert len(list(manifests.glob("*.json"))) == 24
 
 
 def test_no_temporary_files_are_left_behind(inbox: Path, tmp_path: Path) -> None:

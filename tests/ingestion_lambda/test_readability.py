@@ -143,6 +143,16 @@ def test_scan_hashes_and_measures_the_whole_file() -> None:
     assert result.sha256 == hashlib.sha256(data).hexdigest()
 
 
+def test_scan_keeps_a_sha256_the_source_already_knows_and_still_checks_every_byte() -> None:
+    data = b"1,start,2024-01-03T06:00:00Z,0001,0001\n" * 1000
+    known = hashlib.sha256(data).hexdigest()
+    result = scan(chunked(data, 4096), sha256=known)
+    assert (result.size, result.sha256, result.problem) == (len(data), known, None)
+    # the verdict is the scan's own: a known hash does not make bad bytes readable
+    bad = scan(chunked(data + b"\xff", 4096), sha256=known)
+    assert bad.problem is not None and bad.problem.reason == "not_utf8"
+
+
 def test_scan_stops_reading_once_the_file_is_known_binary() -> None:
     read: list[int] = []
 
