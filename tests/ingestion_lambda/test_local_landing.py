@@ -124,6 +124,18 @@ def test_landing_again_days_later_changes_nothing(inbox: Path, tmp_path: Path) -
     assert not any("ingest_date=2024-01-11" in path for path in files_under(home))
 
 
+def test_a_copy_a_crash_left_unwritten_is_written_with_the_first_landing_time(
+    inbox: Path, tmp_path: Path
+) -> None:
+    home, source = tmp_path / "home", inbox / "reports_2024-01-03.csv"
+    [first] = land_paths([source], home, clock=at(DAY_1))
+    (home / first.key).unlink()  # a crash between the manifest and the copy
+    [retry] = land_paths([source], home, clock=at(DAY_9))
+    assert (retry.outcome, retry.key) == ("landed", first.key)
+    assert (home / first.key).read_bytes() == source.read_bytes()
+    assert (home / first.key).stat().st_mtime == DAY_1.timestamp()
+
+
 def test_changed_content_at_the_same_path_is_a_new_landing(tmp_path: Path) -> None:
     home, report = tmp_path / "home", tmp_path / "r.csv"
     report.write_bytes(b"1,start,2024-01-03T06:00:00Z,1,1\n")
