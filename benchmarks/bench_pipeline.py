@@ -2,7 +2,7 @@
 
     make bench                      # 1 M reports
     make bench N=10000000           # the full run
-    .venv/bin/python benchmarks/bench_pipeline.py --reports 200000 --skip-landing
+    .venv/bin/python benchmarks/bench_pipeline.py --reports 200000 --attempts 1 --skip-landing
 
 1. Generates N reports (seeded) from 500 machines in 10 branches, about 100 reports per
    machine per day, as one CSV file per branch per UTC day of arrival, with 0.5 % repeated
@@ -232,7 +232,8 @@ def free_memory_mib() -> dict[str, int]:
 
 def model_timings(home: Path) -> dict[str, float]:
     """Seconds per dbt node in the last build, from run_results.json, slowest first."""
-    results = json.loads((REPO / "dbt_project/target/run_results.json").read_text())
+    target = REPO / "dbt_project" / os.environ.get("DBT_TARGET_PATH", "target")
+    results = json.loads((target / "run_results.json").read_text())
     timings = {result["unique_id"]: result["execution_time"] for result in results["results"]}
     return dict(sorted(timings.items(), key=lambda item: -item[1])[:8])
 
@@ -304,10 +305,10 @@ def full_run(root: Path, history: int, increment: int, seed: int, label: str) ->
     return figures
 
 
-def incremental_runs(root: Path, runs: dict[str, dict]) -> None:
-    """Land the increment on a copy of each fully built warehouse and build it, five times
-    per history size, the sizes taking turns: this machine's speed drifts over minutes, and
-    taking turns gives both sizes the same drift. The median of each size's five counts.
+def incremental_runs(root: Path, runs: dict[str, dict], attempts: int) -> None:
+    """Land the increment on a copy of each fully built warehouse and build it `attempts`
+    times per history size, the sizes taking turns: this machine's speed drifts over
+    minutes, and taking turns gives both sizes the same drift. The median counts.
     Then each full build is timed again, and the incremental build is compared to the mean
     of the full builds timed before and after it, as the full build is to the floor.
     Every build runs in the same $COLA_HOME, as a user's do: dbt parses the project again
@@ -316,7 +317,7 @@ def incremental_runs(root: Path, runs: dict[str, dict]) -> None:
     ingests: dict[str, list[float]] = {label: [] for label in runs}
     builds: dict[str, list[float]] = {label: [] for label in runs}
     cpu: dict[str, list[list[float]]] = {label: [] for label in runs}
-    for attempt in range(INCREMENTAL_ATTEMPTS):
+    for attempt in range(attempts):
         for label, figures in runs.items():
             _restore(root / f"built-{label}", home)
             ingests[label].append(cola(home, "ingest", str(root / f"data-{label}" / "increment")))
@@ -369,6 +370,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--landing-mib", type=int, default=1024)
     parser.add_argument("--skip-landing", action="store_true")
+    parser.add_argument(
+        "--attempts",
+        type=int,
+        default=INCREMENTAL_ATTEMPTS,
+        help="incremental builds per history size (the median counts)",
+    )
     parser.add_argument("--json", type=Path, help="where to write the figures")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     args = parser.parse_args(argv)
@@ -384,6 +391,7 @@ def main(argv: list[str] | None = None) -> int:
         "increment": increment,
         "machines": BRANCHES * MACHINES_PER_BRANCH,
         "branches": BRANCHES,
+        "incremental_attempts": args.attempts,
         "memory_at_start_mib": free_memory_mib(),
     }
     memory = figures["memory_at_start_mib"]
@@ -397,7 +405,9 @@ def main(argv: list[str] | None = None) -> int:
         figures["doubled_history"] = full_run(
             root, 2 * args.reports, increment, args.seed + 1, "2N"
         )
-        incremental_runs(root, {"N": figures["history"], "2N": figures["doubled_history"]})
+        incremental_runs(
+            root, {"N": figures["history"], "2N": figures["doubled_history"]}, args.attempts
+        )
         say(
             figures,
             "incremental_build_growth_when_history_doubles",
