@@ -59,10 +59,10 @@ def land_paths(
     sorted order, so landing times keep the sorted order, as if landed one by one. After
     a failure no file starts; the first failure in sorted order is raised once the
     landings already started have finished (a retry lands the rest)."""
+    if workers < 1:
+        raise ValueError(f"land_paths: workers must be 1 or more, got {workers}")
     storage = LocalStorage(home)
     files = collect_files(paths)
-    if workers <= 1:
-        return [land(LocalFile(path), storage, storage, now=clock()) for path in files]
     free = threading.Semaphore(workers)
     failed = threading.Event()
 
