@@ -225,10 +225,18 @@ def quarantine_manifest_key(name: str) -> str:
 # --- documents ------------------------------------------------------------------------------
 
 
+ISO_UTC_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
 def iso_utc(now: datetime) -> str:
     """`2024-01-03T10:00:00.123456Z`."""
     ingest_date(now)  # rejects naive datetimes
-    return now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return now.astimezone(UTC).strftime(ISO_UTC_FORMAT)
+
+
+def from_iso_utc(text: str) -> datetime:
+    """The moment `iso_utc` wrote."""
+    return datetime.strptime(text, ISO_UTC_FORMAT).replace(tzinfo=UTC)
 
 
 def raw_manifest(

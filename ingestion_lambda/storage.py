@@ -14,7 +14,6 @@ import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import closing, suppress
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -25,6 +24,7 @@ from ingestion_lambda.landing import (
     SourceInfo,
     SourceNotFoundError,
     clean_etag,
+    from_iso_utc,
     is_real_version,
     local_identity,
     s3_filename,
@@ -163,8 +163,7 @@ class LocalStorage:
                     file.write(chunk)
                 file.flush()
                 if modified_at is not None:
-                    moment = datetime.strptime(modified_at, "%Y-%m-%dT%H:%M:%S.%fZ")
-                    seconds = moment.replace(tzinfo=UTC).timestamp()
+                    seconds = from_iso_utc(modified_at).timestamp()
                     os.utime(file.fileno(), (seconds, seconds))
                 os.fsync(file.fileno())
             os.chmod(temp_name, 0o644)

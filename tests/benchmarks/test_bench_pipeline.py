@@ -23,7 +23,7 @@ def _bench_module():
 
 
 @pytest.fixture(scope="module")
-def figures(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, str]:
+def figures(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, float]:
     scratch = tmp_path_factory.mktemp("bench")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DBT_TARGET_PATH", str(scratch / "dbt-target"))
