@@ -21,9 +21,15 @@
         (or that has none), or the machine's first report.
     The rows are ordered again, and each row takes as neighbour the nearer of the one it
     finds among them and the one it had stored. Only rows whose links change are written.
-    The rows read and written grow with the new reports, not with history; what grows
-    with history is one pass over the stored timeline's time columns to find those rows,
-    and one to read them (a hash lookup, no sort).
+    The rows read and written grow with the new reports, not with history. What grows
+    with history is three passes over one stored column each, kept on every row for them:
+    `machine_hour_key` (a hash of the machine and the clock hour) finds the reports in the
+    hours of new reports, `is_long_link` the long links, and `instant_key` (a hash of the
+    machine and the time) reads the rows found. Each is a semi-join on one column, which
+    DuckDB filters as it scans (a Bloom filter of the keys looked up), skipping most rows
+    before the hash lookup and the other columns' blocks that hold none. A hash that two
+    keys share only adds rows to those read, and reading a stored report that is no
+    neighbour of a new one changes nothing: it keeps its stored links, which are nearer.
 
     Kept reports are unique by their instant (branch, machine, type, time): staging makes a
     later report at the same instant a duplicate. So the instant, not the id, is what names
@@ -72,52 +78,38 @@ new_reports as (
 ),
 
 {% if is_incremental() %}
-    -- the hour of each new report and the hour after it: a stored report there that a new
-    -- report comes just before is read with the report after it, whose id it keeps
+    -- the hour of each new report and the hour after it, by machine: a stored report there
+    -- that a new report comes just before is read with the report after it, whose id it keeps
+    -- (read from staging with its filter, not from new_reports: DuckDB filters the timeline
+    -- as it scans only when it sees that the keys looked up were filtered)
     new_report_hours as (
         select distinct
-            new_reports.branch_id,
-            new_reports.machine_id,
-            {{ hour_number('new_reports.reported_at') }} + hour_offsets.hour_offset
-                as reported_hour
-        from new_reports
+            {{ key_hash([
+                'staged.branch_id',
+                'staged.machine_id',
+                hour_number('staged.reported_at') ~ ' + hour_offsets.hour_offset',
+            ]) }} as machine_hour_key
+        from {{ ref('stg_factory__run_reports') }} as staged
         cross join (values (0), (1)) as hour_offsets (hour_offset)
+        where
+            staged.is_valid
+            and not staged.is_duplicate
+            and {{ built_since_last_build('staged._built_at') }}
     ),
 
-    -- one pass over the timeline's time columns: its reports in the hours of new reports,
-    -- and its long links
-    timeline_times as (
+    -- the timeline's reports in the hours of new reports: one pass over one stored column
+    same_hour_reports as (
         select
             timeline.branch_id,
             timeline.machine_id,
             timeline.reported_at,
             timeline.prev_reported_at,
-            timeline.next_reported_at,
-            hours.reported_hour is not null as is_in_new_report_hour,
-            coalesce(
-                timeline.prev_reported_at is null
-                or timeline.next_reported_at is null
-                or {{ hour_number('timeline.next_reported_at') }}
-                >= {{ hour_number('timeline.reported_at') }} + 2,
-                false
-            ) as is_long_link
+            timeline.next_reported_at
         from {{ this }} as timeline
-        left join new_report_hours as hours
-            on
-                timeline.branch_id = hours.branch_id
-                and timeline.machine_id = hours.machine_id
-                and {{ hour_number('timeline.reported_at') }} = hours.reported_hour
         where
-            hours.reported_hour is not null
-            or timeline.prev_reported_at is null
-            or timeline.next_reported_at is null
-            or {{ hour_number('timeline.next_reported_at') }}
-            >= {{ hour_number('timeline.reported_at') }} + 2
-    ),
-
-    same_hour_reports as (
-        select * from timeline_times
-        where is_in_new_report_hour
+            timeline.machine_hour_key in (
+                select new_report_hours.machine_hour_key from new_report_hours
+            )
     ),
 
     spanning_links as (
@@ -126,7 +118,7 @@ new_reports as (
             long_links.machine_id,
             long_links.reported_at,
             long_links.next_reported_at
-        from timeline_times as long_links
+        from {{ this }} as long_links
         inner join new_reports
             on
                 long_links.branch_id = new_reports.branch_id
@@ -185,6 +177,11 @@ new_reports as (
         where next_reported_at is not null
     ),
 
+    stored_report_keys as (
+        select {{ key_hash(['branch_id', 'machine_id', 'reported_at']) }} as instant_key
+        from stored_report_times
+    ),
+
     stored_reports as (
         select
             timeline.report_id,
@@ -203,11 +200,10 @@ new_reports as (
             {% if replaces_rows %}timeline.rowid as stored_row,{% endif %}
             false as is_new
         from {{ this }} as timeline
-        inner join stored_report_times as times
-            on
-                timeline.branch_id = times.branch_id
-                and timeline.machine_id = times.machine_id
-                and timeline.reported_at = times.reported_at
+        where
+            timeline.instant_key in (
+                select stored_report_keys.instant_key from stored_report_keys
+            )
     ),
 
     timeline_reports as (
@@ -346,6 +342,19 @@ final as (
         written.next_reported_at,
         written.source_file,
         written.landed_at,
+        -- lookup keys for later incremental builds (see above)
+        {{ key_hash(['written.branch_id', 'written.machine_id', 'written.reported_at']) }}
+            as instant_key,
+        {{ key_hash([
+            'written.branch_id', 'written.machine_id', hour_number('written.reported_at')
+        ]) }} as machine_hour_key,
+        coalesce(
+            written.prev_reported_at is null
+            or written.next_reported_at is null
+            or {{ hour_number('written.next_reported_at') }}
+            >= {{ hour_number('written.reported_at') }} + 2,
+            false
+        ) as is_long_link,
         {% if replaces_rows %}written.stored_row as _replaces_row,{% endif %}
         {{ build_timestamp() }} as _built_at
     from written

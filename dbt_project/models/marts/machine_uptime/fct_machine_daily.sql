@@ -152,7 +152,8 @@ short_run_days as (
 ),
 
 -- runs of a day or more, and open runs (an open run touches the days from its start on,
--- and adds no uptime: only its start is counted)
+-- and adds no uptime: only its start is counted); both are long links on the timeline,
+-- a stored flag that lets the scan skip all other reports
 long_run_days as (
     select
         day_bounds.branch_id,
@@ -171,7 +172,8 @@ long_run_days as (
             and timeline.machine_id = day_bounds.machine_id
             and timeline.reported_at < day_bounds.day_end_at
     where
-        (
+        timeline.is_long_link
+        and (
             timeline.report_role = 'open_run_start'
             or (
                 timeline.report_role = 'run_start'
