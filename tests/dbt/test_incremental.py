@@ -339,6 +339,54 @@ def test_late_reports_find_their_neighbours_across_hours_without_reports(warehou
     _assert_same_as_full_refresh(warehouse)
 
 
+def test_lookup_keys_shared_by_every_stored_report_only_make_the_timeline_read_more(warehouse):
+    """The timeline finds stored reports by two hashes (`machine_hour_key`, `instant_key`).
+    A hash shared by other keys only adds stored reports to those read, and a stored report
+    read that is no neighbour of a new one keeps its links. Here every stored report of
+    two machines shares the keys of the one a late report follows: the build reads them
+    all, and gives the links the rules give, as a full refresh does."""
+    warehouse.land_text(
+        "day.csv",
+        "a,start,2024-01-01T08:10:00Z,0009,0001\n"
+        "b,stop,2024-01-01T08:40:00Z,0009,0001\n"
+        "c,start,2024-01-01T14:20:00Z,0009,0001\n"
+        "d,stop,2024-01-01T14:50:00Z,0009,0001\n"
+        "e,start,2024-01-01T08:15:00Z,0009,0002\n"
+        "f,stop,2024-01-01T09:10:00Z,0009,0002\n",
+    )
+    warehouse.build()
+    warehouse.query(
+        "update intermediate.int_run_reports_sequenced set"
+        " machine_hour_key = a.machine_hour_key, instant_key = a.instant_key"
+        " from (select machine_hour_key, instant_key from intermediate.int_run_reports_sequenced"
+        " where report_id = 'a') as a"
+    )
+    assert warehouse.query(
+        "select count(distinct machine_hour_key), count(distinct instant_key), count(*)"
+        " from intermediate.int_run_reports_sequenced"
+    ) == [(1, 1, 6)]
+
+    _land_after_a_tick(warehouse, "late.csv", "w,stop,2024-01-01T08:20:00Z,0009,0001\n")
+    warehouse.build()
+    # the last column: rewritten by the build (only the new report and its two neighbours)
+    links = warehouse.query(
+        "select report_id, prev_report_type, prev_reported_at, next_report_id, report_role,"
+        " _built_at = (select max(_built_at) from intermediate.int_run_reports_sequenced)"
+        " from intermediate.int_run_reports_sequenced order by machine_id, reported_at"
+    )
+    at = datetime(2024, 1, 1, 8)
+    assert links == [
+        ("a", None, None, "w", "run_start", True),
+        ("w", "start", at.replace(minute=10), "b", "run_stop", True),
+        ("b", "stop", at.replace(minute=20), "c", "missing_start", True),
+        ("c", "stop", at.replace(minute=40), "d", "run_start", False),
+        ("d", "start", at.replace(hour=14, minute=20), None, "run_stop", False),
+        ("e", None, None, "f", "run_start", False),
+        ("f", "start", at.replace(minute=15), None, "run_stop", False),
+    ]
+    _assert_same_as_full_refresh(warehouse)
+
+
 # --- property: any stream, split into any batches, gives the rules' marts -----------------
 
 REPORT_IDS = [f"id-{n}" for n in range(12)]
