@@ -159,21 +159,17 @@ hashed as (
 {% if is_incremental() %}
     {% set compared_reports = 'compared_reports' %}
 
-    new_report_hashes as (
-        select
-            report_id_hash,
-            instant_hash
-        from hashed
-        where is_valid
-    ),
-
+    -- each search names its keys as a filter of `hashed`, not as a CTE of their own: DuckDB
+    -- filters the earlier reports as it scans them (a Bloom filter of the keys) only when it
+    -- sees that the keys looked up were filtered
     shared_report_id_hashes as (
         select distinct earlier.report_id_hash
         from {{ this }} as earlier
         where
             earlier.is_valid
             and earlier.report_id_hash in (
-                select new_report_hashes.report_id_hash from new_report_hashes
+                select new_hashes.report_id_hash from hashed as new_hashes
+                where new_hashes.is_valid
             )
     ),
 
@@ -183,7 +179,8 @@ hashed as (
         where
             earlier.is_valid
             and earlier.instant_hash in (
-                select new_report_hashes.instant_hash from new_report_hashes
+                select new_hashes.instant_hash from hashed as new_hashes
+                where new_hashes.is_valid
             )
     ),
 
